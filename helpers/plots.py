@@ -1,0 +1,174 @@
+"""Plots of the course: one small function per picture. Never picks a backend.
+
+>>> fig = show_images([np.zeros((8, 8, 3))], ["black"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def _as_image(img) -> np.ndarray:
+    img = np.asarray(img)
+    if img.dtype != np.uint8:
+        img = np.clip(img, 0, 255).astype("uint8") if img.max() > 1.0 else img
+    return img
+
+
+def show_images(images: Sequence, titles: Sequence[str] | None = None, *, ncols: int = 4,
+                size: float = 2.5):
+    """A grid of images with optional titles.
+
+    >>> show_images(batch[:8], [class_names[i] for i in labels[:8]])  # doctest: +SKIP
+    """
+    n = len(images)
+    nrows = max(1, -(-n // ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < n:
+            ax.imshow(_as_image(images[i]))
+            if titles is not None:
+                ax.set_title(titles[i], fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def _history_dict(h) -> dict:
+    return h.history if hasattr(h, "history") else dict(h)
+
+
+def plot_history(history, *, metrics: Sequence[str] = ("accuracy", "loss"),
+                 marks: Mapping[str, int] | None = None, title: str = ""):
+    """Training and validation curves, one panel per metric; ``marks`` draws vertical lines.
+
+    ``history`` is a Keras ``History``, a dict of lists, or a list of those (joined, e.g.
+    feature-extraction then fine-tuning).
+
+    >>> plot_history([h1, h2], marks={"unfreeze": len(h1.epoch)})  # doctest: +SKIP
+    """
+    parts = history if isinstance(history, (list, tuple)) else [history]
+    joined: dict[str, list] = {}
+    for part in parts:
+        for key, values in _history_dict(part).items():
+            joined.setdefault(key, []).extend(values)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
+    for ax, metric in zip(axes.flat, metrics):
+        for key, style in ((metric, "o-"), (f"val_{metric}", "s--")):
+            if key in joined:
+                epochs = range(1, len(joined[key]) + 1)
+                ax.plot(epochs, joined[key], style, label=key.replace("val_", "validation ")
+                        if key.startswith("val_") else f"training {key}")
+        for label, epoch in (marks or {}).items():
+            ax.axvline(epoch + 0.5, color="grey", linestyle=":")
+            ax.annotate(label, (epoch + 0.5, ax.get_ylim()[1]), ha="center", va="bottom", fontsize=8)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_top_k(images: Sequence, predictions: Sequence[Sequence[tuple[str, float]]],
+               titles: Sequence[str] | None = None):
+    """Each image beside a bar chart of its top-k labels and probabilities.
+
+    ``predictions[i]`` is a list of ``(label, probability)``, best first, as built from
+    ``keras.applications.xception.decode_predictions``.
+
+    >>> plot_top_k([cat], [[("tabby", .6), ("tiger_cat", .2), ("Egyptian_cat", .1)]])  # doctest: +SKIP
+    """
+    n = len(images)
+    fig, axes = plt.subplots(n, 2, figsize=(8, 2.6 * n), squeeze=False,
+                             gridspec_kw={"width_ratios": [1, 1.3]})
+    for i in range(n):
+        axes[i, 0].imshow(_as_image(images[i]))
+        axes[i, 0].axis("off")
+        if titles is not None:
+            axes[i, 0].set_title(titles[i], fontsize=9)
+        labels = [label for label, _ in predictions[i]][::-1]
+        probs = [p for _, p in predictions[i]][::-1]
+        axes[i, 1].barh(labels, probs, color="tab:blue")
+        axes[i, 1].set_xlim(0, 1)
+        for y, p in enumerate(probs):
+            axes[i, 1].text(min(p + 0.02, 0.85), y, f"{p:.1%}", va="center", fontsize=8)
+    axes[-1, 1].set_xlabel("probability")
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion(matrix, class_names: Sequence[str], *, title: str = "confusion matrix"):
+    """A confusion matrix with counts in the cells (rows: true class, columns: predicted).
+
+    >>> plot_confusion([[48, 2], [5, 45]], ["cats", "dogs"])  # doctest: +SKIP
+    """
+    matrix = np.asarray(matrix)
+    fig, ax = plt.subplots(figsize=(1.2 * len(class_names) + 2, 1.2 * len(class_names) + 1.5))
+    ax.imshow(matrix, cmap="Blues")
+    ax.set_xticks(range(len(class_names)), class_names, rotation=45, ha="right")
+    ax.set_yticks(range(len(class_names)), class_names)
+    for (r, c), v in np.ndenumerate(matrix):
+        ax.text(c, r, str(v), ha="center", va="center",
+                color="white" if v > matrix.max() / 2 else "black")
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
+    """Counts of (true, predicted) pairs.
+
+    >>> confusion_matrix([0, 1, 1], [0, 0, 1], 2).tolist()
+    [[1, 0], [1, 1]]
+    """
+    m = np.zeros((num_classes, num_classes), dtype=int)
+    for t, p in zip(np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()):
+        m[int(t), int(p)] += 1
+    return m
+
+
+def plot_lines(x: Sequence, series: Mapping[str, Sequence[float]], *, xlabel: str, ylabel: str,
+               title: str = "", logx: bool = False):
+    """Several named lines over the same x: learning curves, scratch vs transfer.
+
+    >>> plot_lines([10, 50], {"transfer": [.8, .9], "scratch": [.5, .6]}, xlabel="images/class", ylabel="accuracy")  # doctest: +SKIP
+    """
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for name, ys in series.items():
+        ax.plot(x, ys, "o-", label=name)
+    if logx:
+        ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_bars(names: Sequence[str], values: Sequence[float], *, ylabel: str, title: str = "",
+              fmt: str = "{:.2f}"):
+    """One bar per name with its value written on top (accuracies, timings, parameters).
+
+    >>> plot_bars(["scratch", "transfer"], [0.6, 0.9], ylabel="test accuracy")  # doctest: +SKIP
+    """
+    fig, ax = plt.subplots(figsize=(1.2 * len(names) + 2.5, 3.5))
+    bars = ax.bar(names, values, color=plt.cm.tab10.colors[: len(names)])
+    for bar, v in zip(bars, values):
+        ax.annotate(fmt.format(v), (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                    ha="center", va="bottom", fontsize=9)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.tick_params(axis="x", rotation=20)
+    fig.tight_layout()
+    return fig

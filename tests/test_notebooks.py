@@ -1,0 +1,43 @@
+"""Every notebook: format rules, and a papermill run in quick mode that records its metrics."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from helpers import runner
+
+NOTEBOOKS = runner.notebooks()
+IDS = [p.stem for p in NOTEBOOKS]
+
+
+def test_course_has_notebooks():
+    assert NOTEBOOKS, "no notebooks found in notebooks/"
+    assert NOTEBOOKS[0].name.startswith("00_")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_exactly_one_parameters_cell(path):
+    cells = json.loads(path.read_text())["cells"]
+    tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1, f"{path.name}: {len(tagged)} cells tagged 'parameters', need exactly 1"
+    assert tagged[0]["cell_type"] == "code"
+    assert "QUICK" in "".join(tagged[0]["source"]), f"{path.name}: parameters cell lacks QUICK"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_committed_without_outputs(path):
+    cells = json.loads(path.read_text())["cells"]
+    dirty = [i for i, c in enumerate(cells) if c.get("outputs") or c.get("execution_count")]
+    assert not dirty, (f"{path.name}: cells {dirty} carry outputs or execution counts; run "
+                       "`jupyter nbconvert --clear-output --inplace` on it")
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_runs_in_quick_mode(path, run_notebook):
+    recorded = run_notebook(path.stem)
+    assert (runner.BUILD / "executed" / path.name).is_file()
+    assert recorded.get("quick") is True, f"{path.stem} did not record quick mode"
+    assert isinstance(recorded.get("standins"), list), f"{path.stem} did not record its stand-ins"
