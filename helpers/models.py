@@ -63,7 +63,7 @@ _WEIGHT_ASSETS = {
 def preprocess_for(arch: str) -> Callable:
     """The ``preprocess_input`` function a backbone expects (Xception: [-1, 1]; VGG16: BGR, mean-centred).
 
-    >>> preprocess_for("xception")(np.full((1, 2, 2, 3), 255.0)).max()
+    >>> float(preprocess_for("xception")(np.full((1, 2, 2, 3), 255.0)).max())
     1.0
     """
     return BACKBONES[arch].preprocess
@@ -144,7 +144,7 @@ def backbone_table(names: Iterable[str] | None = None, *, time_batch: int = 0) -
         }
         if time_batch:
             x = np.random.default_rng(0).uniform(0, 255, (time_batch, size, size, 3)).astype("float32")
-            model.predict(x[:1], verbose=0)  # warm up
+            model.predict(x, batch_size=time_batch, verbose=0)  # warm up: trace the graph once
             start = time.perf_counter()
             model.predict(x, batch_size=time_batch, verbose=0)
             row["img_per_s"] = round(time_batch / (time.perf_counter() - start), 1)
@@ -226,9 +226,9 @@ def small_cnn(input_shape: tuple, num_classes: int, *, augment: bool = True,
     for filters in (32, 64, 128):
         x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
         x = layers.MaxPooling2D()(x)
-    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.GlobalAveragePooling2D(name="features")(x)
     x = layers.Dropout(dropout, seed=seed)(x)
-    outputs = layers.Dense(num_classes, activation="softmax")(x)
+    outputs = layers.Dense(num_classes, activation="softmax", name="classifier")(x)
     return keras.Model(inputs, outputs, name="small_cnn")
 
 
