@@ -144,9 +144,9 @@ def backbone_table(names: Iterable[str] | None = None, *, time_batch: int = 0) -
         }
         if time_batch:
             x = np.random.default_rng(0).uniform(0, 255, (time_batch, size, size, 3)).astype("float32")
-            model.predict(x, batch_size=time_batch, verbose=0)  # warm up: trace the graph once
+            model(x, training=False)  # warm up (first call allocates)
             start = time.perf_counter()
-            model.predict(x, batch_size=time_batch, verbose=0)
+            model(x, training=False)
             row["img_per_s"] = round(time_batch / (time.perf_counter() - start), 1)
         rows.append(row)
         keras.backend.clear_session()
