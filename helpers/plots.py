@@ -145,6 +145,8 @@ def plot_lines(x: Sequence, series: Mapping[str, Sequence[float]], *, xlabel: st
         ax.plot(x, ys, "o-", label=name)
     if logx:
         ax.set_xscale("log")
+        ax.set_xticks(list(x), [str(v) for v in x])
+        ax.minorticks_off()
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
