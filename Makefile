@@ -7,7 +7,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 KERAS_CACHE := $(if $(KERAS_HOME),$(KERAS_HOME),$(HOME)/.keras)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test fixtures lab verify doctor fetch clean
+.PHONY: install run test fixtures lab verify doctor fetch clean bench
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ doctor: install  ## versions, CPU/GPU, cache folder, every asset's status
 
 fetch: install  ## pre-download every asset for a class (needs internet)
 	$(BIN)/python -m helpers fetch --all
+
+bench: install  ## how long a learner waits; whether tf.data keeps up (build/metrics/bench.json)
+	$(BIN)/python benchmarks/bench.py
 
 clean:  ## remove build products (not .venv, not the Keras cache)
 	rm -rf build

@@ -1,0 +1,197 @@
+"""How long a learner waits, and whether the input pipeline keeps up.
+
+Run with ``make bench`` (or ``python benchmarks/bench.py [--skip-notebooks]``). Writes
+``build/metrics/bench.json`` and prints a table. A benchmark, not a test: nothing here
+asserts a timing.
+
+Measured, each in one run on the machine at hand:
+
+* per notebook: wall seconds in quick mode (and full mode where its assets are cached),
+  and the peak memory of the kernel process;
+* feature extraction: images/second through the course's ``tf.data`` pipeline (decode,
+  resize, preprocess, batch, prefetch) into the VGG16 and Xception bases, divided by
+  images/second of the bare model on tensors already in memory (goal: >= 0.9);
+* head training on cached features vs end-to-end training with the frozen base: seconds
+  per epoch of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from helpers import assets, data, metrics, models, runner  # noqa: E402
+
+REPEATS = 3
+
+
+def median_seconds(fn, repeats: int = REPEATS) -> float:
+    """Median wall seconds of ``fn()`` over ``repeats`` runs (after one warm-up run)."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def image_folder(n_per_class: int) -> tuple[Path, str]:
+    """A folder of real images to read: cats vs dogs if cached, else the photo cut-outs."""
+    if assets.is_present("cats_and_dogs_filtered"):
+        choice = data.cats_and_dogs(train_per_class=n_per_class)
+        return choice.value / "train", "cats_and_dogs_filtered"
+    # offline: every photo cut-out category (a few hundred real images, 224 px JPEGs)
+    categories = {rel.replace("/", "_"): [rel] for rel in data.cutout_categories(10)
+                  if not rel.startswith("symbols")}
+    root = data.cutout_dataset(categories, fractions={"train": 1.0}, name="bench_cutouts")
+    return root / "train", "photo cut-outs (offline stand-in)"
+
+
+def pipeline_vs_bare(arch: str, folder: Path, size: int, batch: int) -> dict:
+    """Images/s of the tf.data pipeline + base vs the bare base on in-memory tensors."""
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    spec = models.BACKBONES[arch]
+    base = spec.build(weights=None, include_top=False, input_shape=(size, size, 3))
+    preprocess = spec.preprocess
+
+    def make_ds():
+        ds = keras.utils.image_dataset_from_directory(
+            folder, image_size=(size, size), batch_size=batch, shuffle=False, verbose=False)
+        return ds.map(lambda x, y: (preprocess(x), y), num_parallel_calls=tf.data.AUTOTUNE
+                      ).prefetch(tf.data.AUTOTUNE)
+
+    n = sum(data.class_counts(folder).values())
+    infer = tf.function(lambda x: base(x, training=False))
+
+    def through_pipeline():
+        for x, _ in make_ds():
+            infer(x)
+
+    arrays = [preprocess(x) for x, _ in make_ds()]  # decoded once, kept in memory
+
+    def bare():
+        for x in arrays:
+            infer(x)
+
+    t_pipe = median_seconds(through_pipeline)
+    t_bare = median_seconds(bare)
+    keras.backend.clear_session()
+    return {"images": n, "image_size": size, "batch": batch,
+            "pipeline_img_s": round(n / t_pipe, 1), "bare_img_s": round(n / t_bare, 1),
+            "ratio": round(t_bare / t_pipe, 3)}
+
+
+def head_vs_end_to_end(folder: Path, size: int, batch: int) -> dict:
+    """Seconds per epoch: dense head on cached VGG16 features vs frozen base end to end."""
+    import keras
+    import tensorflow as tf
+
+    spec = models.BACKBONES["vgg16"]
+    base = spec.build(weights=None, include_top=False, input_shape=(size, size, 3))
+    ds = keras.utils.image_dataset_from_directory(folder, image_size=(size, size),
+                                                  batch_size=batch, seed=0, verbose=False)
+    num_classes = len(ds.class_names)
+    ds = ds.cache().prefetch(tf.data.AUTOTUNE)
+    feats, labels = models.extract_features(base, ds, spec.preprocess)
+    head = models.dense_head(feats.shape[1:], num_classes)
+    head.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
+    full = models.transfer_model(base, num_classes, preprocess=spec.preprocess,
+                                 input_shape=(size, size, 3), augment=True, seed=0)
+    full.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
+    t_head = median_seconds(lambda: head.fit(feats, labels, epochs=1, batch_size=batch, verbose=0))
+    t_full = median_seconds(lambda: full.fit(ds, epochs=1, verbose=0), repeats=1)
+    keras.backend.clear_session()
+    return {"images": int(len(labels)), "image_size": size, "head_s_per_epoch": round(t_head, 3),
+            "end_to_end_s_per_epoch": round(t_full, 2), "speedup": round(t_full / t_head, 1)}
+
+
+def notebook_times(full: bool) -> dict:
+    """Wall seconds and kernel peak memory of each notebook (one run each)."""
+    rows = {}
+    for nb in runner.notebooks():
+        modes = ["quick"] + (["full"] if full else [])
+        for mode in modes:
+            start = time.perf_counter()
+            try:
+                runner.execute(nb, quick=(mode == "quick"), out_dir=runner.BUILD / "bench")
+                status = "ok"
+            except Exception as e:  # a benchmark reports, it does not stop
+                status = f"failed: {type(e).__name__}"
+            seconds = time.perf_counter() - start
+            # ru_maxrss of children: the largest kernel so far (KiB on Linux)
+            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            rows[f"{nb.stem} ({mode})"] = {"seconds": round(seconds, 1), "status": status,
+                                           "peak_rss_mib_so_far": round(peak)}
+            print(f"  {nb.stem:32s} {mode:5s} {seconds:7.1f} s  {status}", flush=True)
+    return rows
+
+
+def full_assets_present() -> bool:
+    """Full mode is only benchmarked where the real assets are cached."""
+    return all(assets.is_present(n) for n in ("vgg16_notop", "xception_top", "cats_and_dogs_filtered"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-notebooks", action="store_true", help="only the pipeline benchmarks")
+    parser.add_argument("--per-class", type=int, default=32, help="images per class read")
+    args = parser.parse_args(argv)
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    result = {"machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
+                          "gpu": [g.name for g in gpus], "tensorflow": tf.__version__}}
+    folder, source = image_folder(args.per_class)
+    result["images_source"] = source
+    print(f"reading {sum(data.class_counts(folder).values())} images from {folder} ({source})")
+    result["pipeline"] = {}
+    for arch, size in (("vgg16", 150), ("xception", 150)):
+        print(f"pipeline vs bare model: {arch} at {size}px ...", flush=True)
+        result["pipeline"][arch] = pipeline_vs_bare(arch, folder, size, batch=32)
+    print("head on cached features vs end to end ...", flush=True)
+    result["training"] = head_vs_end_to_end(folder, 150, batch=32)
+    if not args.skip_notebooks:
+        print("notebooks ...", flush=True)
+        result["notebooks"] = notebook_times(full=full_assets_present())
+        result["peak_kernel_rss_mib"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    out = metrics.metrics_dir() / "bench.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2))
+    print_table(result)
+    print(f"written {out}")
+    return 0
+
+
+def print_table(result: dict) -> None:
+    """The readable table that goes into the README's instructor guide."""
+    m = result["machine"]
+    print(f"\nmachine: {m['cpus']} CPU cores, GPU: {', '.join(m['gpu']) or 'none'}, TF {m['tensorflow']}")
+    print("| measure | value |\n|---|---|")
+    for arch, r in result["pipeline"].items():
+        print(f"| {arch} {r['image_size']}px: pipeline / bare model img/s | "
+              f"{r['pipeline_img_s']} / {r['bare_img_s']} (ratio {r['ratio']}) |")
+    t = result["training"]
+    print(f"| s/epoch, head on cached features vs frozen base end to end ({t['images']} images) | "
+          f"{t['head_s_per_epoch']} vs {t['end_to_end_s_per_epoch']} ({t['speedup']}x) |")
+    for name, r in result.get("notebooks", {}).items():
+        print(f"| {name} | {r['seconds']} s ({r['status']}) |")
+    if "peak_kernel_rss_mib" in result:
+        print(f"| peak memory of the largest notebook kernel | {result['peak_kernel_rss_mib']} MiB |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""The benchmark script's own logic (no timing is asserted: a benchmark is not a test)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+spec = importlib.util.spec_from_file_location(
+    "bench", Path(__file__).resolve().parents[1] / "benchmarks" / "bench.py")
+bench = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bench)
+
+
+def test_median_seconds_runs_warmup_plus_repeats():
+    calls = []
+    seconds = bench.median_seconds(lambda: calls.append(1), repeats=3)
+    assert len(calls) == 4 and seconds >= 0
+
+
+def test_table_lists_every_measure(capsys):
+    result = {
+        "machine": {"cpus": 2, "gpu": [], "tensorflow": "2.21.0"},
+        "pipeline": {"vgg16": {"image_size": 150, "pipeline_img_s": 14.0, "bare_img_s": 15.0,
+                               "ratio": 0.933}},
+        "training": {"images": 64, "head_s_per_epoch": 0.05, "end_to_end_s_per_epoch": 6.0,
+                     "speedup": 120.0},
+        "notebooks": {"00_concepts (quick)": {"seconds": 60.0, "status": "ok"}},
+        "peak_kernel_rss_mib": 2048,
+    }
+    bench.print_table(result)
+    out = capsys.readouterr().out
+    assert "ratio 0.933" in out and "120.0x" in out and "00_concepts (quick)" in out
+    assert "2048 MiB" in out
