@@ -3,11 +3,13 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 FULL   ?= 0
+# slides/html: full mode when its assets are cached, unless FULL=1 or QUICK=1 says otherwise
+DOCS_MODE = $(if $(filter 1,$(FULL)),--full,$(if $(filter 1,$(QUICK)),--quick,))
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 KERAS_CACHE := $(if $(KERAS_HOME),$(KERAS_HOME),$(HOME)/.keras)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test fixtures lab verify doctor fetch clean bench
+.PHONY: install run test fixtures lab verify doctor fetch clean slides html bench
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +26,12 @@ run: install  ## execute every notebook into build/ (quick mode; FULL=1 for the 
 test: install  ## the whole test suite: unit tests, nbval and papermill on every notebook
 	COURSE_QUICK=1 $(BIN)/python -m pytest
 	COURSE_QUICK=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks -o addopts="" -o testpaths=notebooks
+
+slides: install  ## instructors: execute every notebook, reveal.js slides in build/slides (FULL=1 / QUICK=1 force a mode)
+	$(BIN)/python -m helpers slides $(DOCS_MODE)
+
+html: install  ## instructors: execute every notebook, HTML pages in build/html (FULL=1 / QUICK=1 force a mode)
+	$(BIN)/python -m helpers html $(DOCS_MODE)
 
 fixtures:  ## offline stand-ins: Debian photo cut-outs and Fashion-MNIST, the kitchenware wheel
 	@if [ -d /usr/share/tuxpaint/stamps/animals/birds ] && [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then \

@@ -1,4 +1,4 @@
-"""Command line: ``python -m helpers doctor | fetch [NAME|--all] | run [--full]``.
+"""Command line: ``python -m helpers doctor | fetch [NAME|--all] | run [--full] | slides | html``.
 
 >>> main(["doctor", "--no-tf"])  # doctest: +SKIP
 """
@@ -75,7 +75,22 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("--all", action="store_true", help="every asset")
     r = sub.add_parser("run", help="execute every notebook into build/ (quick mode unless --full)")
     r.add_argument("--full", action="store_true", help="the real course (slow on a CPU)")
+    for kind, where in (("slides", "reveal.js slides in build/slides"), ("html", "HTML pages in build/html")):
+        k = sub.add_parser(kind, help=f"execute every notebook, then write {where} (instructors)")
+        mode = k.add_mutually_exclusive_group()
+        mode.add_argument("--full", dest="quick", action="store_false", default=None,
+                          help="full mode (default: full when its assets are cached, else quick)")
+        mode.add_argument("--quick", dest="quick", action="store_true", help="quick mode")
     args = parser.parse_args(argv)
+    if args.command in ("slides", "html"):
+        from .runner import build_docs
+
+        try:
+            build_docs(args.command, quick=args.quick)
+        except RuntimeError as e:
+            print(f"FAILED: {e}", file=sys.stderr)
+            return 1
+        return 0
     if args.command == "run":
         from .runner import run_course
 

@@ -11,11 +11,13 @@ cache (``$KERAS_HOME`` or ``~/.keras``), so that ``keras.applications`` and
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
 import socket
 import tarfile
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -173,11 +175,21 @@ def get(name: str) -> Asset:
 
 @lru_cache(maxsize=None)
 def _reachable(host: str, timeout: float) -> bool:
-    try:
-        with socket.create_connection((host, 443), timeout=timeout):
-            return True
-    except OSError:
-        return False
+    # The name lookup inside create_connection ignores `timeout` (a broken DNS can stall
+    # for 20 s or more), so the whole probe runs in a thread that we wait on for `timeout`.
+    answer: list[bool] = []
+
+    def probe() -> None:
+        try:
+            with socket.create_connection((host, 443), timeout=timeout):
+                answer.append(True)
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=probe, name=f"is_online {host}", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return bool(answer)
 
 
 def is_online(url: str = _KERAS_APPS, timeout: float = 3.0) -> bool:
@@ -234,6 +246,7 @@ def _extracted_root(asset: Asset) -> Path | None:
         base / asset.extract_to,
         base / f"{asset.fname}_extracted",  # keras >= 3.6 names the folder after the file
         base / f"{Path(asset.fname).stem}_extracted",
+        base / f"{asset.fname.split('.')[0]}_extracted",  # what get_file does for x.tar.gz
     ]
     for c in candidates:
         for inner in (c / asset.extract_to, c):
@@ -267,6 +280,9 @@ def download(url: str, dest: Path, *, md5: str | None = None, size: int | None =
                     bar.update(len(chunk))
     except OSError as e:
         part.unlink(missing_ok=True)
+        if getattr(e, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise AssetError(f"cannot write {part}: the cache folder {dest.parent} is read-only "
+                             f"({e.strerror}); set KERAS_HOME to a writable folder") from e
         if getattr(e, "errno", None) == 28:  # ENOSPC
             raise AssetError(f"disk full while writing {part}: free space there or set "
                              "KERAS_HOME to a folder on a larger disk") from e
@@ -305,7 +321,10 @@ def fetch(name: str, *, progress: bool = True, retries: int = 1) -> Path:
     """
     asset = get(name)
     if is_present(asset):
-        return _extracted_root(asset) if asset.extract_to else asset.path
+        if not asset.extract_to:
+            return asset.path
+        root = _extracted_root(asset)  # None: the archive was copied in but never extracted
+        return root or safe_extract(asset.path, keras_home() / asset.subdir / asset.extract_to)
     if not any(is_online(u) for u in asset.urls):
         raise AssetError(
             f"{asset.name} ({asset.description}) is not in the cache at {asset.path} and "
@@ -313,23 +332,28 @@ def fetch(name: str, *, progress: bool = True, retries: int = 1) -> Path:
             f"{asset.name}` and copy {asset.path} here (or set KERAS_HOME). "
             f"Offline the course uses: {asset.standin or 'nothing'}."
         )
-    errors = []
+    errors, mismatches, done = [], 0, False
     for url in asset.urls:
         for _attempt in range(retries + 1):
             try:
                 download(url, asset.path, md5=asset.md5, size=asset.size, progress=progress)
+                done = True
                 break
             except ChecksumMismatch as e:
                 errors.append(str(e))
+                mismatches += 1
             except AssetError as e:
                 errors.append(str(e))
                 if "disk full" in str(e) or "cache folder" in str(e):
                     raise
                 break
-        if asset.path.is_file():
+        if done:
             break
-    if not asset.path.is_file():
-        raise AssetError(f"could not fetch {asset.name}:\n  " + "\n  ".join(errors))
+    if not done:  # (a damaged file already in the cache must not count as fetched)
+        error = ChecksumMismatch if mismatches == len(errors) else AssetError
+        raise error(f"could not fetch {asset.name}:\n  " + "\n  ".join(errors) +
+                    ("\n  the server keeps sending a different file; report this to the course"
+                     if mismatches else ""))
     if asset.extract_to:
         return safe_extract(asset.path, keras_home() / asset.subdir / asset.extract_to)
     return asset.path

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -183,7 +184,7 @@ def cats_and_dogs(*, train_per_class: int | None = None, seed: int = 42) -> Choi
         out = cutout_dataset(CUTOUT_PAIR, seed=seed, name="cats_and_dogs_standin")
         if train_per_class:
             src = {label: list_images(out / "train" / label) for label in CUTOUT_PAIR}
-            _cap_train(out, src, train_per_class)
+            _cap_train(out, src, train_per_class, seed=seed)
         counts = {s: class_counts(out / s) for s in SPLITS}
         return Choice(what, out, "stand-in",
                       f"cats_and_dogs_filtered is not cached and there is no network; using "
@@ -205,6 +206,8 @@ def cats_and_dogs(*, train_per_class: int | None = None, seed: int = 42) -> Choi
 
 def _cap_train(out: Path, train: dict[str, list[Path]], n: int | None, seed: int = 42) -> None:
     rng = random.Random(seed)
+    # resolve first: the files may be links inside out/train, which the next line deletes
+    train = {label: [f.resolve() for f in files] for label, files in train.items()}
     shutil.rmtree(out / "train", ignore_errors=True)
     for label, files in train.items():
         files = sorted(files)
@@ -274,3 +277,238 @@ def load_image(path: str | Path, size: int | tuple[int, int]) -> np.ndarray:
                          "use a JPEG or PNG file") from e
     return keras.utils.img_to_array(img)
 
+
+
+# ---------------------------------------------------------------- the learner's own image folders
+
+CLEAN_MARKER = ".helpers_clean"  # marks a folder written by clean_image_folder (safe to rebuild)
+_OPEN_LOCK = threading.Lock()  # guards Image.MAX_IMAGE_PIXELS while opening
+
+
+class FolderReport:
+    """What :func:`clean_image_folder` found: usable images per class, and every file it skipped.
+
+    ``str(report)`` is one readable summary that names each skipped file and why.
+    """
+
+    def __init__(self, source: Path, output: Path):
+        self.source, self.output = Path(source), Path(output)
+        self.counts: dict[str, int] = {}  # class -> usable images (empty classes included, as 0)
+        self.converted: list[tuple[str, str]] = []  # (file relative to source, what was done)
+        self.skipped: list[tuple[str, str]] = []  # (file relative to source, why)
+
+    @property
+    def classes(self) -> list[str]:
+        """Classes with at least one usable image (the ones the clean copy holds)."""
+        return [c for c, n in self.counts.items() if n]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def __str__(self) -> str:
+        per_class = ", ".join(f"{c} {n}" for c, n in self.counts.items()) or "no class folders"
+        lines = [f"{self.source}: {self.total} usable images in {len(self.classes)} classes "
+                 f"({per_class}) -> {self.output}"]
+        empty = [c for c, n in self.counts.items() if not n]
+        if empty:
+            lines.append(f"class folders without usable images (left out): {', '.join(empty)}")
+        if self.converted:
+            lines.append(f"converted {len(self.converted)}: " +
+                         ", ".join(f"{f} ({what})" for f, what in self.converted))
+        if self.skipped:
+            lines.append(f"skipped {len(self.skipped)} unusable files:")
+            lines += [f"  {f}: {why}" for f, why in self.skipped]
+        else:
+            lines.append("skipped nothing: every file is a usable image")
+        return "\n".join(lines)
+
+    def _repr_pretty_(self, p, cycle) -> None:
+        p.text(str(self))
+
+
+def _to_rgb(img):
+    """A decoded PIL image of any mode as 8-bit RGB; transparency is composited on white."""
+    from PIL import Image
+
+    if img.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):  # 16-bit PNG, 32-bit TIFF
+        arr = np.asarray(img, dtype=np.float64)
+        top = arr.max() if arr.size else 0
+        if top > 255:
+            arr = arr / (257.0 if top <= 65535 else top / 255.0)
+        img = Image.fromarray(np.clip(arr, 0, 255).round().astype(np.uint8), "L")
+    if img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        canvas = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        canvas.alpha_composite(rgba)
+        return canvas.convert("RGB")
+    return img.convert("RGB")
+
+
+def _clean_one(src: Path, dst: Path, max_side: int) -> tuple[str, str]:
+    """Decode ``src`` fully and write it as an RGB JPEG ``dst``: ("ok"|"converted"|"skipped", note)."""
+    import warnings
+
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    if src.stat().st_size == 0:
+        return "skipped", "empty file (0 bytes)"
+    notes = []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with _OPEN_LOCK:  # open reads only the header: no bomb check yet (we downscale instead)
+                old, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+                limit = old or 89_478_485  # read under the lock: other threads set it to None here
+                try:
+                    img = Image.open(src)
+                finally:
+                    Image.MAX_IMAGE_PIXELS = old
+            with img:
+                fmt, mode, (w, h) = img.format, img.mode, img.size
+                if w * h > limit:  # huge: decode at a reduced scale where the format allows it
+                    if fmt == "JPEG":
+                        scale = (w * h / limit) ** 0.5
+                        img.draft("RGB", (int(w / scale) + 1, int(h / scale) + 1))
+                    if img.size[0] * img.size[1] > 4 * limit:
+                        return "skipped", (f"too large to decode safely ({w} x {h} pixels); "
+                                           "resize it below 4 x Image.MAX_IMAGE_PIXELS")
+                    notes.append(f"huge {w}x{h}, downscaled")
+                img.load()  # decodes every pixel: truncated or damaged files fail here
+                out = ImageOps.exif_transpose(img)
+                if mode != "RGB":
+                    notes.append(f"{mode} -> RGB")
+                out = _to_rgb(out)
+    except UnidentifiedImageError:
+        return "skipped", "not an image (no image format recognised)"
+    except Exception as e:  # Pillow raises many types for damaged files; none may stop the scan
+        return "skipped", f"damaged or truncated image ({type(e).__name__}: {e})"
+    side = max_side
+    if out.width * out.height > limit:
+        side = min(side, int(limit ** 0.5))
+    if max(out.size) > side:
+        out.thumbnail((side, side), Image.Resampling.LANCZOS)
+    out.save(dst, "JPEG", quality=95)
+    return ("converted", ", ".join(notes)) if notes else ("ok", "")
+
+
+def clean_image_folder(src: str | os.PathLike, dst: str | os.PathLike | None = None, *,
+                       max_side: int = 1024, progress: bool = True) -> FolderReport:
+    """Check every file of an image folder (``src/<class>/<image>``) and write a clean copy.
+
+    Each file is decoded in full with Pillow. Usable images (grayscale, transparent
+    PNG, CMYK JPEG, 16-bit PNG, WebP, TIFF, huge photos...) are written to ``dst`` as RGB
+    JPEGs of at most ``max_side`` pixels a side; unusable files (empty, truncated, not an
+    image) and hidden files (``.DS_Store``) are skipped and listed in the returned
+    :class:`FolderReport`. ``dst`` defaults to ``<keras cache>/datasets/course/clean/<name>``
+    and is rebuilt on every call. Raises ``ValueError`` naming the folder and the fix
+    when fewer than two classes have usable images.
+
+    >>> report = clean_image_folder("data/my_images"); print(report)  # doctest: +SKIP
+    """
+    src = Path(src).expanduser()
+    if not src.is_dir():
+        raise FileNotFoundError(f"{src}: no such folder; put your images in one sub-folder per "
+                                f"class, e.g. {src}/cats/*.jpg and {src}/dogs/*.jpg "
+                                f"(relative paths start in {Path.cwd()})")
+    dst = Path(dst).expanduser() if dst is not None else course_root() / "clean" / src.resolve().name
+    if dst.resolve() == src.resolve() or dst.resolve().is_relative_to(src.resolve()):
+        raise ValueError(f"the clean copy {dst} must not be inside {src}; choose another dst")
+    if dst.exists() and any(dst.iterdir()) and not (dst / CLEAN_MARKER).is_file():
+        raise ValueError(f"{dst} exists and was not written by clean_image_folder; "
+                         "choose an empty or new folder as dst")
+    report = FolderReport(src, dst)
+    jobs = []
+    for entry in sorted(src.iterdir()):
+        if entry.name.startswith(".") or entry.name.lower().startswith("readme"):
+            continue
+        if not entry.is_dir():
+            report.skipped.append((entry.name, "not inside a class folder (one sub-folder per class)"))
+            continue
+        report.counts[entry.name] = 0
+        used: set[str] = set()
+        for f in sorted(p for p in entry.rglob("*") if p.is_file()):
+            rel = f.relative_to(src).as_posix()
+            if any(part.startswith(".") for part in f.relative_to(entry).parts):
+                report.skipped.append((rel, "hidden or system file"))
+                continue
+            stem = "__".join(f.relative_to(entry).with_suffix("").parts)
+            name, i = f"{stem}.jpg", 1
+            while name.lower() in used:
+                name, i = f"{stem}_{i}.jpg", i + 1
+            used.add(name.lower())
+            jobs.append((entry.name, f, rel, name))
+    part = dst.with_name(dst.name + ".part")
+    shutil.rmtree(part, ignore_errors=True)
+    for label in report.counts:
+        (part / label).mkdir(parents=True, exist_ok=True)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        results = pool.map(lambda job: _clean_one(job[1], part / job[0] / job[3], max_side), jobs)
+        for (label, _f, rel, _name), (status, note) in zip(
+                jobs, tqdm(results, total=len(jobs), desc=f"checking {src.name}", unit="file",
+                           disable=not progress)):
+            if status == "skipped":
+                report.skipped.append((rel, note))
+                continue
+            report.counts[label] += 1
+            if status == "converted":
+                report.converted.append((rel, note))
+    report.skipped.sort()
+    report.converted.sort()
+    if len(report.classes) < 2:
+        shutil.rmtree(part, ignore_errors=True)
+        found = (f"found usable images only for class {report.classes[0]!r}" if report.classes
+                 else "found no usable images")
+        raise ValueError(f"{src}: {found}; a classifier needs images in at least 2 class "
+                         f"folders. Fix: put each class's images in its own sub-folder, e.g. "
+                         f"{src}/cats/*.jpg and {src}/dogs/*.jpg (JPEG or PNG).\n{report}")
+    for label in report.counts:
+        if not report.counts[label]:
+            (part / label).rmdir()
+    (part / CLEAN_MARKER).write_text(f"clean copy of {src}, written by helpers.data.clean_image_folder\n")
+    shutil.rmtree(dst, ignore_errors=True)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    part.rename(dst)
+    return report
+
+
+def image_folder_datasets(folder: str | os.PathLike, image_size: int | tuple[int, int] = 180,
+                          batch_size: int = 32, seed: int = 42, validation_split: float = 0.2,
+                          *, dst: str | os.PathLike | None = None, verbose: bool = True, **kwargs):
+    """One call from a folder of your images (one sub-folder per class) to (train, validation).
+
+    Cleans the folder first (:func:`clean_image_folder`: unusable files skipped and listed,
+    every image made RGB), prints the summary, then calls
+    ``keras.utils.image_dataset_from_directory(..., validation_split=..., subset="both",
+    seed=...)``. Extra keyword arguments go to that function. Both datasets get
+    ``class_names`` and ``report`` attributes.
+
+    >>> train_ds, val_ds = image_folder_datasets("../data/my_images", 180)  # doctest: +SKIP
+    """
+    from .notebook import check_int
+
+    sizes = (image_size, image_size) if not isinstance(image_size, (tuple, list)) else tuple(image_size)
+    for s in sizes:
+        check_int("image_size", s, low=8)
+    check_int("BATCH_SIZE", batch_size, low=1)
+    check_int("SEED", seed, low=0)
+    if not isinstance(validation_split, (int, float)) or not 0 < validation_split < 1:
+        raise ValueError(f"validation_split = {validation_split!r} must be a fraction between 0 and 1, "
+                         "e.g. 0.2 (20% of the images for validation)")
+    report = clean_image_folder(folder, dst, progress=verbose)
+    if verbose:
+        print(report)
+    n_val = int(validation_split * report.total)
+    if n_val < 1 or report.total - n_val < 1:
+        raise ValueError(f"{folder}: only {report.total} usable images, too few to keep "
+                         f"{validation_split:.0%} for validation; add more images to each class folder")
+    import keras
+
+    train, val = keras.utils.image_dataset_from_directory(
+        report.output, image_size=sizes, batch_size=batch_size, seed=seed,
+        validation_split=validation_split, subset="both", verbose=verbose, **kwargs)
+    for ds in (train, val):
+        ds.report = report
+    return train, val

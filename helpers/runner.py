@@ -51,7 +51,7 @@ def to_html(executed: Path, out_dir: Path | None = None) -> Path:
 
     out_dir = Path(out_dir or BUILD / "html")
     out_dir.mkdir(parents=True, exist_ok=True)
-    body, _ = HTMLExporter().from_filename(str(executed))
+    body, _ = HTMLExporter().from_notebook_node(with_mode_banner(_read(executed)))
     out = out_dir / (executed.stem + ".html")
     out.write_text(body, encoding="utf-8")
     return out
@@ -72,3 +72,163 @@ def run_course(quick: bool = True) -> int:
         print(f"{nb.name:34s} {time.perf_counter() - start:7.1f} s  {status}", flush=True)
     print(f"executed notebooks in {BUILD / 'executed'}, HTML in {BUILD / 'html'}")
     return 1 if failed else 0
+
+
+# ---------------------------------------------------------------- slides and HTML for instructors
+
+FULL_MODE_ASSETS = ("vgg16_notop", "xception_top", "cats_and_dogs_filtered")
+SKIP_TAGS = {"parameters", "injected-parameters", "setup", "solution", "remove-cell", "skip"}
+
+
+def _read(path: Path):
+    import nbformat
+
+    return nbformat.read(str(path), as_version=4)
+
+
+def full_mode_available() -> bool:
+    """True when every asset the full course needs is in the cache (no download is tried)."""
+    from . import assets
+
+    return all(assets.is_present(name) for name in FULL_MODE_ASSETS)
+
+
+def executed_mode(nb) -> str | None:
+    """"QUICK" or "FULL" from the parameters papermill injected, None if not run by papermill."""
+    params = nb.metadata.get("papermill", {}).get("parameters", {})
+    if "QUICK" not in params:
+        return None
+    return "QUICK" if params["QUICK"] else "FULL"
+
+
+def with_mode_banner(nb):
+    """Insert, after the title cell, a line saying in which mode the notebook was executed."""
+    import nbformat
+
+    mode = executed_mode(nb)
+    if mode is None:
+        return nb
+    what = ("small data, few epochs: numbers are for a first look" if mode == "QUICK"
+            else "the real course")
+    banner = nbformat.v4.new_markdown_cell(
+        f"> Executed in **{mode} mode** ({what}) with papermill; stand-ins used offline are "
+        "named in the outputs.")
+    banner.metadata["tags"] = ["mode-banner"]
+    nb.cells.insert(1 if nb.cells else 0, banner)
+    return nb
+
+
+def tag_slides(nb):
+    """Give every cell without one a ``slideshow.slide_type``; return ``nb`` (changed in place).
+
+    Markdown starting with ``#`` or ``##`` opens a new slide, ``###`` a sub-slide; other
+    markdown continues the slide ("-") and code cells appear as fragments. Parameters,
+    setup (``helpers.notebook.start`` and the cell that resolves the parameters) and
+    ``solution`` cells are skipped, as are the markdown cell that introduces the parameters
+    cell and cells that only record metrics. Slide types already set by an author are kept.
+
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Title"),
+    ...                                      nbformat.v4.new_code_cell("print(1)")])
+    >>> [c.metadata["slideshow"]["slide_type"] for c in tag_slides(nb).cells]
+    ['slide', 'fragment']
+    """
+    after_parameters = False
+    for index, cell in enumerate(nb.cells):
+        tags = set(cell.metadata.get("tags", []))
+        following = nb.cells[index + 1] if index + 1 < len(nb.cells) else None
+        introduces_parameters = (cell.cell_type == "markdown" and following is not None
+                                 and "parameters" in following.metadata.get("tags", [])
+                                 and not cell.source.lstrip().startswith("#")
+                                 and "mode-banner" not in tags)
+        is_parameters = bool(tags & {"parameters", "injected-parameters"})
+        slideshow = cell.metadata.setdefault("slideshow", {})
+        if "slide_type" not in slideshow:
+            source = cell.source.lstrip()
+            if tags & SKIP_TAGS or introduces_parameters:
+                kind = "skip"
+            elif cell.cell_type == "code" and ("helpers.notebook.start(" in source or after_parameters
+                                               or source.startswith("helpers.metrics.record(")):
+                kind = "skip"
+            elif cell.cell_type == "markdown" and source.startswith(("# ", "## ")):
+                kind = "slide"
+            elif cell.cell_type == "markdown" and source.startswith("### "):
+                kind = "subslide"
+            elif cell.cell_type == "code":
+                kind = "fragment"
+            else:
+                kind = "-"
+            slideshow["slide_type"] = kind
+        if cell.cell_type == "code":
+            after_parameters = is_parameters  # only the code cell right after them
+    return nb
+
+
+def to_slides(executed: Path, out_dir: Path | None = None) -> Path:
+    """Convert an executed notebook to reveal.js slides ``<out_dir>/<name>.slides.html``.
+
+    The copy is tagged with :func:`tag_slides` on the way; ``notebooks/`` is never changed.
+    """
+    from nbconvert import SlidesExporter
+
+    out_dir = Path(out_dir or BUILD / "slides")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    nb = tag_slides(with_mode_banner(_read(executed)))
+    body, _ = SlidesExporter().from_notebook_node(nb)
+    out = out_dir / (executed.stem + ".slides.html")
+    out.write_text(body, encoding="utf-8")
+    return out
+
+
+def error_outputs(nb_path: Path) -> list[str]:
+    """Every error in an executed notebook: error outputs and tracebacks printed to stderr.
+
+    >>> error_outputs(NOTEBOOKS / "00_concepts.ipynb")  # committed without outputs
+    []
+    """
+    found = []
+    for i, cell in enumerate(_read(Path(nb_path)).cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                found.append(f"cell {i}: {output.get('ename')}: {output.get('evalue')}")
+            elif (output.get("output_type") == "stream" and output.get("name") == "stderr"
+                  and "Traceback (most recent call last)" in output.get("text", "")):
+                found.append(f"cell {i}: a traceback printed to stderr")
+    return found
+
+
+def build_docs(kind: str, quick: bool | None = None, *, paths: list[Path] | None = None,
+               out_dir: Path | None = None) -> list[Path]:
+    """Execute every notebook and convert it: ``kind`` "slides" (reveal.js) or "html".
+
+    ``quick=None`` runs full mode when every asset of :data:`FULL_MODE_ASSETS` is cached,
+    else quick mode; the page says which. Raises ``RuntimeError`` naming the notebooks
+    that failed or hold error outputs, after converting all of them.
+    """
+    if kind not in ("slides", "html"):
+        raise ValueError(f"kind={kind!r}: use 'slides' or 'html'")
+    if quick is None:
+        quick = not full_mode_available()
+    convert = to_slides if kind == "slides" else to_html
+    out_dir = Path(out_dir or BUILD / kind)
+    print(f"{kind} in {out_dir}, notebooks executed in {'QUICK' if quick else 'FULL'} mode", flush=True)
+    made, failed = [], []
+    for nb in paths or notebooks():
+        start = time.perf_counter()
+        executed = BUILD / "executed" / nb.name
+        status = "ok"
+        try:
+            executed = execute(nb, quick=quick)
+        except Exception as e:  # papermill still wrote the notebook up to the failing cell
+            status = f"FAILED: {type(e).__name__}"
+        if executed.is_file():
+            errors = error_outputs(executed)
+            if errors and status == "ok":
+                status = f"FAILED: {errors[0]}"
+            made.append(convert(executed, out_dir))
+        if status != "ok":
+            failed.append(nb.name)
+        print(f"{nb.name:34s} {time.perf_counter() - start:7.1f} s  {status}", flush=True)
+    if failed:
+        raise RuntimeError(f"{len(failed)} notebook(s) failed: {', '.join(failed)}")
+    return made

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
+
+os.environ.setdefault("MPLBACKEND", "Agg")  # before helpers imports matplotlib: no windows in tests
 
 from helpers import metrics, offline, runner
 
@@ -37,3 +40,22 @@ def run_notebook():
         return recorded
 
     return _run
+
+
+@pytest.fixture
+def tmp_keras_home(tmp_path, monkeypatch):
+    """An empty Keras cache (``KERAS_HOME``) and metrics folder in ``tmp_path``, and no network.
+
+    Unit tests use it so that they never read or write ``~/.keras`` or ``build/``.
+    """
+    home = tmp_path / "keras_home"
+    home.mkdir()
+    monkeypatch.setenv("KERAS_HOME", str(home))
+    monkeypatch.setenv("COURSE_METRICS_DIR", str(tmp_path / "metrics"))
+    monkeypatch.setenv("HELPERS_OFFLINE", "1")
+    # Keras reads KERAS_HOME once, when it is first imported (keras.src.backend.config);
+    # point an already-imported Keras at the same folder, as a fresh process would.
+    config = sys.modules.get("keras.src.backend.config")
+    if config is not None:
+        monkeypatch.setattr(config, "_KERAS_DIR", str(home))
+    return home

@@ -1,0 +1,619 @@
+"""Exercises with automatic feedback, in the manner of Kaggle's learntools.
+
+In a notebook::
+
+    from helpers.exercises import nb02 as ex
+    ex.q1.check(model)     # prints "Correct: ..." or what is wrong; returns True / False
+    ex.q1.hint()           # a nudge
+    ex.q1.solution()       # the solution code
+
+Checkers read only public Keras attributes (``model.layers``, ``layer.trainable``,
+``model.output.shape``, ``model.trainable_weights``, ``model.optimizer.learning_rate``, ...).
+
+>>> nb01.q1.check([("tabby", 0.6), ("tiger_cat", 0.25), ("Egyptian_cat", 0.1)])
+Correct: three (label, probability) pairs, best first, probabilities in [0, 1] summing to 0.95.
+True
+>>> nb01.q1.check([("tabby", 0.1), ("tiger_cat", 0.25), ("Egyptian_cat", 0.6)])
+Not yet: the list must be sorted best first, but 'tiger_cat' (0.25) comes after 'tabby' (0.1). Sort with sorted(top3, key=lambda t: t[1], reverse=True).
+False
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Callable
+
+import numpy as np
+
+
+class Incorrect(Exception):
+    """Raised by a checker: the message tells the learner what is wrong and how to fix it."""
+
+
+def _require(condition, message: str) -> None:
+    if not condition:
+        raise Incorrect(message)
+
+
+@dataclass
+class Exercise:
+    """One exercise: ``check(answer)`` gives feedback, ``hint()`` and ``solution()`` print help."""
+
+    name: str
+    question: str
+    checker: Callable  # checker(answer, **context) -> success message; raises Incorrect
+    hint_text: str
+    solution_code: str
+
+    def check(self, answer, **context) -> bool:
+        """Print whether ``answer`` is right (and if not, what is wrong); return True/False."""
+        try:
+            message = self.checker(answer, **context)
+        except Incorrect as wrong:
+            print(f"Not yet: {wrong}")
+            return False
+        except Exception as e:  # an answer of an unexpected kind: say so kindly
+            print(f"Not yet: this answer could not be checked ({type(e).__name__}: {e}). "
+                  f"The exercise asks: {self.question}")
+            return False
+        print(f"Correct: {message}")
+        return True
+
+    def hint(self) -> None:
+        """Print a hint."""
+        print(f"Hint: {self.hint_text}")
+
+    def solution(self) -> None:
+        """Print the solution code."""
+        print(self.solution_code.strip())
+
+    def __repr__(self) -> str:
+        return f"<Exercise {self.name}: {self.question}>"
+
+
+# ---------------------------------------------------------------- shared checks (public API only)
+
+
+def _is_model(obj) -> bool:
+    import keras
+
+    return isinstance(obj, keras.Model)
+
+
+def _require_model(answer, what: str = "your Keras model") -> None:
+    _require(_is_model(answer), f"expected {what} (a keras.Model), got a {type(answer).__name__}.")
+
+
+def _n_params(weights) -> int:
+    return int(sum(int(np.prod(w.shape)) for w in weights))
+
+
+def _nested_base(model, name: str | None = None):
+    """The nested pretrained base: the named layer, else the nested model with the most weights."""
+    if name is not None:
+        try:
+            return model.get_layer(name)
+        except ValueError:
+            raise Incorrect(f"the model has no layer named {name!r}; its layers are "
+                            f"{[layer.name for layer in model.layers]}.") from None
+    nested = [layer for layer in model.layers if _is_model(layer) and layer.weights]
+    _require(nested, "the model has no nested base model. Build it by calling the base as one "
+                     "layer: `x = base(x, training=False)` (or `keras.Sequential([..., base, ...])`).")
+    return max(nested, key=lambda m: _n_params(m.weights))
+
+
+def _activation_name(layer) -> str | None:
+    act = getattr(layer, "activation", None)
+    return getattr(act, "__name__", None) if act is not None else None
+
+
+def _check_classifier_output(model, num_classes: int) -> None:
+    units = model.output.shape[-1]
+    last = model.layers[-1]
+    act = _activation_name(last)
+    if units == 1 and num_classes == 2 and act == "sigmoid":
+        raise Incorrect("Dense(1, activation='sigmoid') can also classify two classes, but this "
+                        "course uses Dense(2, activation='softmax') with "
+                        "loss='sparse_categorical_crossentropy': change the last layer.")
+    _require(units == num_classes,
+             f"the model outputs {units} numbers per image, but there are {num_classes} classes: "
+             f"end with Dense({num_classes}, activation='softmax').")
+    _require(act == "softmax",
+             f"the last layer ({last.name}) has activation {act!r}: use activation='softmax', so "
+             "the outputs are class probabilities that sum to 1.")
+
+
+def _learning_rate(model) -> float:
+    optimizer = getattr(model, "optimizer", None)
+    _require(optimizer is not None,
+             "the model is not compiled. Compile it (again) after changing `trainable`: "
+             "`model.compile(optimizer=keras.optimizers.RMSprop(1e-5), ...)`.")
+    return float(np.asarray(optimizer.learning_rate))
+
+
+def _check_frozen_transfer(model, num_classes: int, base_name: str | None = None) -> str:
+    _require_model(model)
+    base = _nested_base(model, base_name)
+    _require(not base.trainable,
+             f"base.trainable is True for {base.name!r}: set `base.trainable = False` before "
+             "compiling, or the random head's large gradients wreck the pretrained weights.")
+    _require(not base.trainable_weights,
+             f"{len(base.trainable_weights)} weights inside {base.name!r} are still trainable.")
+    others = [layer for layer in model.layers if _is_model(layer) and layer is not base
+              and layer.trainable_weights]
+    _require(not others, f"the nested model(s) {[m.name for m in others]} have trainable weights: "
+                         "only the new head should train.")
+    head = _n_params(model.trainable_weights)
+    _require(head > 0, "nothing in the model is trainable: the new head must train "
+                       "(did you set `model.trainable = False` instead of `base.trainable = False`?).")
+    _check_classifier_output(model, num_classes)
+    return (f"the base {base.name!r} ({_n_params(base.weights):,} parameters) is frozen and only "
+            f"the head's {head:,} parameters train; {num_classes} softmax outputs.")
+
+
+# ---------------------------------------------------------------- 00_concepts
+
+
+def _check_00_q1(model, num_classes: int = 5):
+    return _check_frozen_transfer(model, num_classes)
+
+
+def _check_00_q2(model, head_learning_rate: float = 1e-2):
+    _require_model(model)
+    base = _nested_base(model)
+    _require(base.trainable and base.trainable_weights,
+             f"the base {base.name!r} is still frozen: set `base.trainable = True` after the head "
+             "is trained, then compile again.")
+    head = [layer for layer in model.layers if layer is not base and layer.trainable_weights]
+    _require(head, "the head is frozen: keep it trainable while you fine-tune.")
+    lr = _learning_rate(model)
+    limit = head_learning_rate / 10
+    _require(lr <= limit * (1 + 1e-6),
+             f"learning rate {lr:g} is too high for fine-tuning: use at least 10x less than the "
+             f"head's {head_learning_rate:g}, i.e. {limit:g} or lower, so the pretrained "
+             "features change only a little.")
+    return (f"the base {base.name!r} trains too ({_n_params(base.trainable_weights):,} parameters) "
+            f"with learning rate {lr:g}, at least 10x below the head's {head_learning_rate:g}.")
+
+
+# ---------------------------------------------------------------- 01_xception_prediction
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, (numbers.Real, np.floating, np.integer)) and not isinstance(x, bool)
+
+
+def _check_01_q1(top3):
+    _require(isinstance(top3, (list, tuple)),
+             f"top3 should be a list of (label, probability) tuples, got a {type(top3).__name__}.")
+    _require(len(top3) == 3, f"top3 has {len(top3)} entries; keep the 3 most probable classes.")
+    for i, item in enumerate(top3):
+        _require(isinstance(item, (list, tuple)),
+                 f"entry {i} is a {type(item).__name__}, not a (label, probability) tuple.")
+        if len(item) == 3:
+            raise Incorrect(f"entry {i} has 3 parts {tuple(item)!r}: decode_predictions gives "
+                            "(class_id, label, probability); keep the last two: "
+                            "[(label, float(p)) for _, label, p in decoded[0]].")
+        _require(len(item) == 2, f"entry {i} has {len(item)} parts; it should be (label, probability).")
+        label, p = item
+        _require(isinstance(label, str), f"entry {i}: the label should be a string, got {label!r}.")
+        _require(_is_number(p), f"entry {i}: the probability should be a number, got {p!r}.")
+        if 1 < float(p) <= 100:
+            raise Incorrect(f"entry {i}: {float(p):g} looks like a percentage; keep probabilities "
+                            "between 0 and 1 (format them with f'{p:.1%}' when printing).")
+        _require(0.0 <= float(p) <= 1.0, f"entry {i}: probability {float(p):g} is not in [0, 1].")
+    probs = [float(p) for _, p in top3]
+    for (a, pa), (b, pb) in zip(top3, top3[1:]):
+        _require(float(pa) >= float(pb),
+                 f"the list must be sorted best first, but {b!r} ({float(pb):g}) comes after "
+                 f"{a!r} ({float(pa):g}). Sort with sorted(top3, key=lambda t: t[1], reverse=True).")
+    _require(sum(probs) <= 1.0 + 1e-4,
+             f"the probabilities sum to {sum(probs):.3f} > 1: softmax outputs over 1000 classes sum "
+             "to 1, so three of them cannot sum to more. Are they probabilities of one image?")
+    return (f"three (label, probability) pairs, best first, probabilities in [0, 1] "
+            f"summing to {sum(probs):.2f}.")
+
+
+def _check_01_q2(x, size: int = 299):
+    x = np.asarray(x)
+    _require(x.dtype.kind in "fiu", f"expected an array of numbers, got dtype {x.dtype}.")
+    if x.ndim == 3:
+        raise Incorrect(f"shape {x.shape} has no batch axis: models take batches, so add one with "
+                        "x[None] or np.expand_dims(x, 0) -> (1, 299, 299, 3).")
+    _require(x.ndim == 4, f"expected 4 axes (batch, height, width, channels); got shape {x.shape}.")
+    _require(x.shape[0] == 1, f"expected a batch of one image; got {x.shape[0]} images.")
+    _require(x.shape[-1] == 3, f"expected 3 colour channels (RGB) last; got shape {x.shape}. "
+                               "Load with keras.utils.load_img(path, target_size=(299, 299)).")
+    _require(x.shape[1:3] == (size, size),
+             f"the image is {x.shape[1]}x{x.shape[2]}; Xception was trained on {size}x{size}: load "
+             f"it with keras.utils.load_img(path, target_size=({size}, {size})).")
+    x = x.astype("float64")
+    lo, hi = float(x.min()), float(x.max())
+    _require(hi > lo, "every value is the same: is the image blank?")
+    if lo < -1.5:
+        raise Incorrect(f"values go down to {lo:.1f}: that is VGG16/ResNet-style preprocessing "
+                        "(BGR, mean subtracted). Xception needs "
+                        "keras.applications.xception.preprocess_input (scales to [-1, 1]).")
+    if hi > 1.0 + 1e-3:
+        raise Incorrect(f"values go up to {hi:.0f}: these are raw pixels. Apply "
+                        "keras.applications.xception.preprocess_input to scale them to [-1, 1].")
+    if lo < -1.0 - 1e-3 or hi - lo < 0.1:
+        raise Incorrect(f"values lie in [{lo:.3f}, {hi:.3f}], squeezed near -1: "
+                        "preprocess_input was probably applied twice (it is not idempotent).")
+    if lo >= 0.0:
+        raise Incorrect(f"values lie in [{lo:.2f}, {hi:.2f}]: that looks like x / 255. Xception "
+                        "expects [-1, 1]: use keras.applications.xception.preprocess_input on the "
+                        "raw 0-255 pixels instead.")
+    return f"shape {x.shape}, values in [{lo:.2f}, {hi:.2f}]: what Xception expects."
+
+
+# ---------------------------------------------------------------- 02_vgg16_feature_extraction
+
+
+def _check_02_q1(model, num_classes: int = 2):
+    return _check_frozen_transfer(model, num_classes)
+
+
+def _check_02_q2(head, feature_shape=None, num_classes: int = 2):
+    import keras
+
+    _require_model(head, "your head (a keras.Model)")
+    convs = [layer.name for layer in head.layers
+             if _is_model(layer) or isinstance(layer, keras.layers.Conv2D)]
+    _require(not convs, f"the head contains {convs}: the features were already computed once by "
+                        "the frozen base, so the head holds only Flatten/Dense/Dropout layers.")
+    got = tuple(head.inputs[0].shape[1:])
+    if feature_shape is not None:
+        want = tuple(int(d) for d in feature_shape)
+        _require(got == want, f"the head takes inputs of shape {got}, but the cached features have "
+                              f"shape {want}: use keras.Input(shape=conv_base.output.shape[1:]).")
+    _require(len(head.output.shape) == 2,
+             f"the head's output has shape {tuple(head.output.shape)}: flatten the feature maps "
+             "first with Flatten() or GlobalAveragePooling2D().")
+    _require(any(isinstance(layer, keras.layers.Dropout) for layer in head.layers),
+             "no Dropout: a dense head on 2000 images overfits within a few epochs; add "
+             "Dropout(0.5) before the last Dense layer.")
+    _require(head.trainable_weights, "the head has no trainable weights: it must train.")
+    _check_classifier_output(head, num_classes)
+    return (f"a head for features of shape {got} with {_n_params(head.trainable_weights):,} "
+            f"trainable parameters, Dropout and {num_classes} softmax outputs.")
+
+
+# ---------------------------------------------------------------- 03_fine_tuning
+
+
+def _vgg_base(model):
+    """The model (or nested model) that holds VGG16's block5 layers."""
+    names = {layer.name for layer in model.layers}
+    if "block5_conv1" in names:
+        return model
+    for layer in model.layers:
+        if _is_model(layer) and "block5_conv1" in {inner.name for inner in layer.layers}:
+            return layer
+    raise Incorrect("no VGG16 base found: the model has no layer 'block5_conv1' (nor a nested "
+                    "model with one). Build it with keras.applications.VGG16(include_top=False).")
+
+
+def _check_03_q1(model, max_learning_rate: float = 1e-4):
+    _require_model(model)
+    base = _vgg_base(model)
+    wanted = ["block5_conv1", "block5_conv2", "block5_conv3"]
+    training = [layer.name for layer in base.layers if layer.trainable_weights]
+    _require(training, f"nothing in {base.name!r} trains: set `base.trainable = True`, then freeze "
+                       "every layer below block5.")
+    below = [n for n in training if n not in wanted]
+    _require(not below, f"layers below block5 also train ({', '.join(below[:4])}"
+                        f"{' ...' if len(below) > 4 else ''}): freeze them with "
+                        "`for layer in base.layers: layer.trainable = layer.name.startswith('block5')`.")
+    missing = [n for n in wanted if n not in training]
+    _require(not missing, f"{', '.join(missing)} still frozen: all three block5 convolutions "
+                          "should train.")
+    if base is not model:
+        head = [layer for layer in model.layers if layer is not base and layer.trainable_weights]
+        _require(head, "the head is frozen: it must keep training while block5 is fine-tuned.")
+    lr = _learning_rate(model)
+    _require(lr <= max_learning_rate * (1 + 1e-6),
+             f"learning rate {lr:g} is too high for fine-tuning: large updates wreck the pretrained "
+             f"block5 features. Use {max_learning_rate:g} or lower (Chollet uses RMSprop(1e-5)).")
+    return (f"only block5 of {base.name!r} trains ({_n_params(base.trainable_weights):,} "
+            f"parameters) with learning rate {lr:g}.")
+
+
+def _check_03_q2(model):
+    import keras
+
+    _require_model(model)
+    bases = [layer for layer in model.layers if _is_model(layer) and layer.weights]
+    base = max(bases, key=lambda m: _n_params(m.weights)) if bases else model
+    weighted = [layer for layer in base.layers if layer.weights and not _is_model(layer)]
+    bn = [layer for layer in weighted if isinstance(layer, keras.layers.BatchNormalization)]
+    others = [layer for layer in weighted if not isinstance(layer, keras.layers.BatchNormalization)]
+    training = [layer for layer in others if layer.trainable_weights]
+    _require(training, f"nothing in {base.name!r} trains: unfreeze its top layers "
+                       "(`base.trainable = True`, then freeze the lower ones).")
+    bn_training = [layer.name for layer in bn if layer.trainable]
+    _require(not bn_training,
+             f"BatchNormalization layers train ({', '.join(bn_training[:3])}"
+             f"{' ...' if len(bn_training) > 3 else ''}): keep them frozen, or small batches wreck "
+             "their statistics. helpers.models.unfreeze_top does this for you.")
+    first = others.index(training[0])
+    frozen_above = [layer.name for layer in others[first:] if not layer.trainable_weights]
+    if frozen_above:
+        raise Incorrect(f"{frozen_above[0]} is frozen although {training[0].name}, below it, "
+                        "trains: unfreeze one block at the top of the network, from some layer "
+                        "upwards.")
+    _require(first > 0, f"the whole base {base.name!r} trains: with a small dataset unfreeze only "
+                        "the top layers; the lower ones hold generic edges and textures.")
+    return (f"the top {len(training)} of {len(others)} weight layers of {base.name!r} train "
+            f"(from {training[0].name}); all {len(bn)} BatchNormalization layers stay frozen.")
+
+
+# ---------------------------------------------------------------- 04_scratch_vs_transfer
+
+TIE = 0.02  # accuracy differences up to this size are noise on 1000 validation images
+
+
+def _accuracy(results: dict, key: str) -> float:
+    _require(key in results, f"results has no {key!r} entry; expected keys 'fine_tuned', "
+                             "'scratch' and 'conclusion'.")
+    value = results[key]
+    _require(_is_number(value), f"results[{key!r}] should be a number (an accuracy), got {value!r}.")
+    if 1 < float(value) <= 100:
+        raise Incorrect(f"results[{key!r}] = {float(value):g} looks like a percentage; use a "
+                        "fraction in [0, 1] (what model.evaluate returns).")
+    _require(0.0 <= float(value) <= 1.0, f"results[{key!r}] = {float(value):g} is not in [0, 1].")
+    return float(value)
+
+
+def _claim(conclusion: str) -> str | None:
+    words = conclusion.strip().lower().replace("-", "_").replace(" ", "_")
+    for claim, starts in (("fine_tuned", ("fine_tuned", "finetuned", "transfer", "pretrained")),
+                          ("scratch", ("scratch",)), ("tie", ("tie", "same", "equal", "no_diff"))):
+        if words.startswith(starts):
+            return claim
+    return None
+
+
+def _check_04_q1(results):
+    _require(isinstance(results, dict), f"results should be a dict, got a {type(results).__name__}.")
+    fine, scratch = _accuracy(results, "fine_tuned"), _accuracy(results, "scratch")
+    conclusion = results.get("conclusion")
+    _require(isinstance(conclusion, str) and conclusion.strip(),
+             "results['conclusion'] should be a sentence that starts with the winner: "
+             "'fine_tuned ...', 'scratch ...' or 'tie ...'.")
+    claim = _claim(conclusion)
+    _require(claim is not None, f"start the conclusion with the winner, 'fine_tuned', 'scratch' or "
+                                f"'tie'; it starts with {conclusion.split()[0]!r}.")
+    gap = fine - scratch
+    winner = "fine_tuned" if gap > 0 else "scratch" if gap < 0 else "tie"
+    if abs(gap) <= TIE:
+        _require(claim in ("tie", winner),
+                 f"the conclusion names {claim}, but " +
+                 (f"{winner} scored higher ({fine:.3f} vs {scratch:.3f}); with a gap of "
+                  f"{abs(gap):.3f} 'tie' is fair too." if winner != "tie" else
+                  f"both scored {fine:.3f}: call it a 'tie'."))
+    else:
+        _require(claim != "tie", f"a gap of {abs(gap):.3f} ({fine:.3f} vs {scratch:.3f}) is more "
+                                 f"than noise (> {TIE}): name the winner, {winner}.")
+        _require(claim == winner, f"the conclusion names {claim}, but the numbers say {winner} "
+                                  f"wins: fine_tuned {fine:.3f} vs scratch {scratch:.3f}.")
+    return f"fine_tuned {fine:.3f} vs scratch {scratch:.3f}, and the conclusion ({claim}) agrees."
+
+
+def _check_04_q2(curve):
+    _require(isinstance(curve, dict), f"curve should be a dict, got a {type(curve).__name__}.")
+    for key in ("labels_per_class", "transfer", "scratch", "crossover"):
+        _require(key in curve, f"curve has no {key!r} entry; expected 'labels_per_class', "
+                               "'transfer', 'scratch' and 'crossover'.")
+    sizes, transfer, scratch = (list(curve[k]) for k in ("labels_per_class", "transfer", "scratch"))
+    _require(len(sizes) >= 2, "measure at least two dataset sizes to draw a curve.")
+    _require(len(transfer) == len(scratch) == len(sizes),
+             f"{len(sizes)} sizes but {len(transfer)} transfer and {len(scratch)} scratch "
+             "accuracies: one of each per size.")
+    _require(all(int(a) < int(b) for a, b in zip(sizes, sizes[1:])),
+             f"labels_per_class should increase: {sizes}.")
+    for name, accs in (("transfer", transfer), ("scratch", scratch)):
+        bad = [a for a in accs if not _is_number(a) or not 0.0 <= float(a) <= 1.0]
+        _require(not bad, f"{name} accuracies must be fractions in [0, 1]; got {bad[:3]}.")
+    expected = next((n for n, t, s in zip(sizes, transfer, scratch) if float(s) >= float(t)), None)
+    got = curve["crossover"]
+    _require(got == expected,
+             f"crossover is {got!r}, but the first size where scratch is at least as good as "
+             f"transfer is {expected!r}" + (" (transfer wins at every size, so None)."
+                                            if expected is None else "."))
+    return (f"{len(sizes)} sizes; " + (f"scratch catches up at {expected} labels per class."
+                                       if expected is not None else
+                                       "transfer wins at every size measured."))
+
+
+# ---------------------------------------------------------------- the exercises, per notebook
+
+
+nb00 = SimpleNamespace(
+    q1=Exercise(
+        "nb00.q1",
+        "Domain gap: build `far_transfer`, the frozen distant base plus a Dense head for the 5 "
+        "target classes, and check it: ex.q1.check(far_transfer).",
+        _check_00_q1,
+        "Freeze the base (`far_base.trainable = False`), then "
+        "keras.Sequential([keras.Input((28, 28, 1)), far_base, keras.layers.Dense(5, activation='softmax')]).",
+        """
+far_base = keras.Model(far_model.input, far_model.get_layer("features").output)
+far_base.trainable = False
+far_transfer = keras.Sequential([keras.Input((28, 28, 1)), far_base,
+                                 keras.layers.Dense(5, activation="softmax")])
+ex.q1.check(far_transfer)
+""",
+    ),
+    q2=Exercise(
+        "nb00.q2",
+        "Fine-tune: after training the head, unfreeze the base and recompile with a learning rate "
+        "at least 10x lower than the head's 1e-2: ex.q2.check(model).",
+        _check_00_q2,
+        "`base.trainable = True`, then `model.compile(optimizer=keras.optimizers.Adam(1e-3), ...)` "
+        "or lower. Compile after changing `trainable`.",
+        """
+model = transfer_model()
+fit_and_test(model, x_few, y_few, 1e-2)   # 1. train the head, base frozen
+base.trainable = True                      # 2. unfreeze
+model.compile(optimizer=keras.optimizers.Adam(1e-4), loss="sparse_categorical_crossentropy",
+              metrics=["accuracy"])        # 3. recompile with a 100x lower learning rate
+ex.q2.check(model)
+""",
+    ),
+)
+
+nb01 = SimpleNamespace(
+    q1=Exercise(
+        "nb01.q1",
+        "Classify a new image: make `top3`, a list of the 3 best (label, probability) tuples, best "
+        "first: ex.q1.check(top3).",
+        _check_01_q1,
+        "decode_predictions(preds, top=3)[0] gives (class_id, label, probability) triples, best first.",
+        """
+preds = model.predict(x)
+decoded = keras.applications.xception.decode_predictions(preds, top=3)[0]
+top3 = [(label, float(p)) for _, label, p in decoded]
+ex.q1.check(top3)
+""",
+    ),
+    q2=Exercise(
+        "nb01.q2",
+        "Prepare the input for Xception: one image as an array of shape (1, 299, 299, 3) with "
+        "values in [-1, 1]: ex.q2.check(x).",
+        _check_01_q2,
+        "load_img(path, target_size=(299, 299)), img_to_array, add a batch axis with x[None], then "
+        "keras.applications.xception.preprocess_input.",
+        """
+img = keras.utils.load_img(IMAGE_PATH, target_size=(299, 299))
+x = keras.utils.img_to_array(img)[None]
+x = keras.applications.xception.preprocess_input(x)
+ex.q2.check(x)
+""",
+    ),
+)
+
+nb02 = SimpleNamespace(
+    q1=Exercise(
+        "nb02.q1",
+        "Build `model`: the frozen VGG16 base with a new classifier head for the 2 classes, end "
+        "to end: ex.q1.check(model).",
+        _check_02_q1,
+        "Set `conv_base.trainable = False`; call it as `conv_base(x, training=False)`; end with "
+        "Dense(2, activation='softmax'). helpers.models.transfer_model shows the whole recipe.",
+        """
+conv_base.trainable = False
+inputs = keras.Input((IMAGE_SIZE, IMAGE_SIZE, 3))
+x = helpers.models.augmentation(SEED)(inputs)
+x = keras.applications.vgg16.preprocess_input(x)
+x = conv_base(x, training=False)
+x = keras.layers.GlobalAveragePooling2D()(x)
+x = keras.layers.Dropout(0.5)(x)
+outputs = keras.layers.Dense(2, activation="softmax")(x)
+model = keras.Model(inputs, outputs)
+ex.q1.check(model)
+""",
+    ),
+    q2=Exercise(
+        "nb02.q2",
+        "Fast feature extraction: build `head`, a dense classifier for the cached VGG16 features "
+        "(with Dropout): ex.q2.check(head, feature_shape=train_features.shape[1:]).",
+        _check_02_q2,
+        "keras.Input(shape=train_features.shape[1:]), Flatten, Dense(256, 'relu'), Dropout(0.5), "
+        "Dense(2, 'softmax'); helpers.models.dense_head builds the same.",
+        """
+inputs = keras.Input(shape=train_features.shape[1:])
+x = keras.layers.Flatten()(inputs)
+x = keras.layers.Dense(256, activation="relu")(x)
+x = keras.layers.Dropout(0.5)(x)
+outputs = keras.layers.Dense(2, activation="softmax")(x)
+head = keras.Model(inputs, outputs)
+ex.q2.check(head, feature_shape=train_features.shape[1:])
+""",
+    ),
+)
+
+nb03 = SimpleNamespace(
+    q1=Exercise(
+        "nb03.q1",
+        "Fine-tune VGG16: unfreeze only block5's three convolutions and recompile with a learning "
+        "rate of at most 1e-4: ex.q1.check(model).",
+        _check_03_q1,
+        "`conv_base.trainable = True`, then `layer.trainable = layer.name.startswith('block5')` for "
+        "each layer of the base; recompile (RMSprop(1e-5)).",
+        """
+conv_base.trainable = True
+for layer in conv_base.layers:
+    layer.trainable = layer.name.startswith("block5")
+model.compile(optimizer=keras.optimizers.RMSprop(1e-5),
+              loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+ex.q1.check(model)
+""",
+    ),
+    q2=Exercise(
+        "nb03.q2",
+        "Fine-tune a base with BatchNormalization (Xception, MobileNetV2): unfreeze its top layers "
+        "but keep every BatchNormalization layer frozen: ex.q2.check(model).",
+        _check_03_q2,
+        "Unfreeze from one layer upwards and skip BatchNormalization: "
+        "helpers.models.unfreeze_top(base, first_trainable) does exactly that.",
+        """
+base.trainable = True
+start = len(base.layers) - 20            # unfreeze roughly the top block
+for i, layer in enumerate(base.layers):
+    layer.trainable = i >= start and not isinstance(layer, keras.layers.BatchNormalization)
+# or: helpers.models.unfreeze_top(base, start)
+ex.q2.check(model)
+""",
+    ),
+)
+
+nb04 = SimpleNamespace(
+    q1=Exercise(
+        "nb04.q1",
+        "Compare: results = {'fine_tuned': accuracy, 'scratch': accuracy, 'conclusion': a sentence "
+        "that starts with the winner ('fine_tuned', 'scratch' or 'tie')}: ex.q1.check(results).",
+        _check_04_q1,
+        "Take the accuracies from model.evaluate(val_ds)[1]; differences up to 0.02 are noise "
+        "(call them 'tie').",
+        """
+results = {
+    "fine_tuned": fine_tuned_model.evaluate(val_ds, verbose=0)[1],
+    "scratch": scratch_model.evaluate(val_ds, verbose=0)[1],
+}
+gap = results["fine_tuned"] - results["scratch"]
+results["conclusion"] = ("tie: the difference is noise" if abs(gap) <= 0.02 else
+                         "fine_tuned: pretrained features need fewer images" if gap > 0 else
+                         "scratch: the pretrained features do not fit this data")
+ex.q1.check(results)
+""",
+    ),
+    q2=Exercise(
+        "nb04.q2",
+        "Learning curve: curve = {'labels_per_class': [...], 'transfer': [...], 'scratch': [...], "
+        "'crossover': the first size where scratch is at least as good as transfer, or None}: "
+        "ex.q2.check(curve).",
+        _check_04_q2,
+        "Compare the two lists size by size; `next((n for n, t, s in zip(...) if s >= t), None)`.",
+        """
+curve = {"labels_per_class": sizes, "transfer": transfer_acc, "scratch": scratch_acc}
+curve["crossover"] = next((n for n, t, s in zip(sizes, transfer_acc, scratch_acc) if s >= t), None)
+ex.q2.check(curve)
+""",
+    ),
+)
+
+NOTEBOOKS = {"00_concepts": nb00, "01_xception_prediction": nb01,
+             "02_vgg16_feature_extraction": nb02, "03_fine_tuning": nb03,
+             "04_scratch_vs_transfer": nb04}
+
+
+def all_exercises() -> list[Exercise]:
+    """Every exercise of the course, in order.
+
+    >>> [e.name for e in all_exercises()][:3]
+    ['nb00.q1', 'nb00.q2', 'nb01.q1']
+    """
+    return [q for ns in NOTEBOOKS.values() for q in vars(ns).values()]

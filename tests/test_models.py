@@ -1,0 +1,134 @@
+"""helpers.models on tiny models (no ImageNet weights needed)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpers import assets, models, offline
+
+pytestmark = pytest.mark.usefixtures("tmp_keras_home")
+
+keras = pytest.importorskip("keras")
+tf = pytest.importorskip("tensorflow")
+
+
+def _tiny_base(name="tiny_base"):
+    inputs = keras.Input((16, 16, 3))
+    x = keras.layers.Conv2D(4, 3, name="block1_conv")(inputs)
+    x = keras.layers.BatchNormalization(name="block1_bn")(x)
+    x = keras.layers.Conv2D(4, 3, name="block2_conv")(x)
+    x = keras.layers.BatchNormalization(name="block2_bn")(x)
+    x = keras.layers.Conv2D(8, 3, name="block3_conv")(x)
+    return keras.Model(inputs, x, name=name)
+
+
+def test_backbones_and_preprocessing():
+    assert models.BACKBONES["xception"].default_size == 299
+    assert models.preprocess_for("xception")(np.full((1, 2, 2, 3), 255.0)).max() == 1.0
+    assert models.preprocess_for("xception")(np.zeros((1, 2, 2, 3))).min() == -1.0
+    vgg = np.asarray(models.preprocess_for("vgg16")(np.zeros((1, 1, 1, 3))))
+    assert np.allclose(vgg[0, 0, 0], [-103.939, -116.779, -123.68])  # BGR, mean-centred
+    small = models.BACKBONES["mobilenet_v2"].build(weights=None, include_top=False,
+                                                   input_shape=(32, 32, 3), alpha=0.35)
+    assert small.output.shape[-1] == 1280
+
+
+def test_backbone_table_measures_a_backbone():
+    (row,) = models.backbone_table(["mobilenet_v2"], time_batch=1)
+    assert row["name"] == "MobileNetV2" and row["input"] == "224x224x3" and row["output"] == "7x7x1280"
+    assert 2.0 < row["params_M"] < 2.5 and row["layers"] > 100 and row["img_per_s"] > 0
+
+
+def test_imagenet_weights_offline_vgg16_is_labelled_random():
+    w = models.imagenet_weights("vgg16")
+    assert w.value is None and w.source == "stand-in" and "RANDOM" in w.note
+    assert "python -m helpers fetch vgg16_notop" in w.note and "not in the cache" in w.extra["reason"]
+
+
+def test_imagenet_weights_unknown_pair_is_missing():
+    w = models.imagenet_weights("resnet50")
+    assert w.source == "missing" and w.value is None
+
+
+def test_imagenet_weights_xception_top_offline_is_missing():
+    w = models.imagenet_weights("xception", include_top=True)
+    assert w.source == "missing" and "fetch xception_top" in w.note
+
+
+def test_imagenet_weights_xception_uses_the_package_standin(monkeypatch, tmp_path):
+    monkeypatch.setattr(offline, "xception_notop_weights", lambda: tmp_path / "x.weights.h5")
+    w = models.imagenet_weights("xception")
+    assert w.source == "stand-in" and w.value == str(tmp_path / "x.weights.h5")
+    assert "kitchenware" in w.note
+
+
+def test_imagenet_weights_cached_is_the_real_thing(monkeypatch, tmp_path):
+    monkeypatch.setattr(assets, "fetch", lambda name: tmp_path / f"{name}.h5")
+    w = models.imagenet_weights("vgg16")
+    assert w.source == "cache" and w.value == "imagenet" and not w.is_standin
+
+
+def test_imagenet_class_index_offline_is_missing():
+    c = models.imagenet_class_index()
+    assert c.value is None and c.source == "missing" and "fetch imagenet_class_index" in c.note
+
+
+def test_count_params():
+    base = _tiny_base()
+    trainable, frozen = models.count_params(base)
+    assert frozen == 2 * 2 * 4  # moving mean and variance of two BatchNormalization layers
+    assert trainable == base.count_params() - frozen
+
+
+def test_transfer_model_freezes_the_base_and_trains_the_head():
+    base = _tiny_base()
+    model = models.transfer_model(base, 3, preprocess=lambda x: x / 255.0, input_shape=(16, 16, 3), seed=0)
+    assert not base.trainable and model.output.shape[-1] == 3
+    assert [layer.name for layer in model.layers][1] == "augmentation"
+    before = [w.copy() for w in base.get_weights()]
+    model.compile("adam", "sparse_categorical_crossentropy")
+    x = np.random.default_rng(0).uniform(0, 255, (8, 16, 16, 3)).astype("float32")
+    model.fit(x, np.arange(8) % 3, epochs=1, verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(before, base.get_weights()))  # BN stats too
+    out = model.predict(x, verbose=0)
+    assert np.allclose(out.sum(axis=1), 1, atol=1e-5)
+    plain = models.transfer_model(_tiny_base("b2"), 2, preprocess=lambda x: x, input_shape=(16, 16, 3),
+                                  augment=False)
+    assert "augmentation" not in [layer.name for layer in plain.layers]
+
+
+def test_dense_head_and_small_cnn_shapes():
+    assert models.dense_head((4, 4, 8), 5, units=16).output_shape == (None, 5)
+    cnn = models.small_cnn((32, 32, 3), 2, augment=False)
+    assert cnn.output_shape == (None, 2) and cnn.name == "small_cnn"
+    assert "augmentation" in [layer.name for layer in models.small_cnn((32, 32, 3), 2).layers]
+
+
+def test_augmentation_is_active_only_in_training():
+    aug = models.augmentation(seed=0)
+    x = np.random.default_rng(0).uniform(0, 255, (2, 16, 16, 3)).astype("float32")
+    assert np.allclose(np.asarray(aug(x, training=False)), x)
+    assert not np.allclose(np.asarray(aug(x, training=True)), x)
+
+
+def test_unfreeze_top_keeps_batchnorm_frozen():
+    base = _tiny_base()
+    base.trainable = False
+    trained = models.unfreeze_top(base, "block2")
+    assert trained == ["block2_conv", "block3_conv"]
+    assert not base.get_layer("block1_conv").trainable and not base.get_layer("block2_bn").trainable
+    assert models.unfreeze_top(base, 3) == ["block2_conv", "block3_conv"]  # layer 0 is the Input
+    assert models.unfreeze_top(base, 1) == ["block1_conv", "block2_conv", "block3_conv"]
+    with pytest.raises(ValueError, match="no layer of tiny_base starts with 'block9'"):
+        models.unfreeze_top(base, "block9")
+
+
+def test_extract_features_runs_once_over_the_dataset():
+    base = _tiny_base()
+    x = np.random.default_rng(0).uniform(0, 255, (10, 16, 16, 3)).astype("float32")
+    y = np.arange(10) % 2
+    ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(4)
+    feats, labels = models.extract_features(base, ds, lambda im: im / 255.0)
+    assert feats.shape == (10, 10, 10, 8) and labels.tolist() == y.tolist()
+    assert np.allclose(feats[:4], np.asarray(base(x[:4] / 255.0, training=False)), atol=1e-5)

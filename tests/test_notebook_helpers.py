@@ -1,0 +1,90 @@
+"""helpers.metrics and helpers.notebook: records for tests, parameter checks for learners."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from helpers import metrics, notebook
+from helpers.offline import Choice
+
+pytestmark = pytest.mark.usefixtures("tmp_keras_home")
+
+
+def test_metrics_record_merge_load_reset(tmp_path):
+    assert metrics.metrics_dir() == tmp_path / "metrics"
+    assert metrics.load("nb") == {}
+    metrics.record("nb", accuracy=np.float32(0.5), shape=(2, 3), arr=np.arange(3), path=Path("/x"),
+                   nested={1: np.int64(7)})
+    rec = metrics.record("nb", seconds=1.5)
+    assert rec == {"accuracy": 0.5, "shape": [2, 3], "arr": [0, 1, 2], "path": "/x",
+                   "nested": {"1": 7}, "seconds": 1.5}
+    assert json.loads((tmp_path / "metrics" / "nb.json").read_text()) == rec == metrics.load("nb")
+    metrics.reset("nb")
+    assert metrics.load("nb") == {}
+    metrics.reset("nb")  # resetting twice is fine
+
+
+def test_start_fixes_seeds_and_resets_metrics(capsys):
+    metrics.record("nbx", stale=True)
+    notebook.start("nbx", quick=True, seed=3)
+    assert "QUICK mode" in capsys.readouterr().out
+    assert metrics.load("nbx") == {"quick": True, "seed": 3, "standins": []}
+    a = np.random.rand()
+    notebook.start("nbx", quick=False, seed=3)
+    assert np.random.rand() == a and "FULL mode" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="SEED = -1"):
+        notebook.start("nbx", quick=True, seed=-1)
+
+
+def test_note_standin_records_only_standins(capsys):
+    notebook.note_standin("nby", Choice("VGG16 weights", "imagenet", "cache"))
+    assert metrics.load("nby").get("standins", []) == []
+    notebook.note_standin("nby", Choice("VGG16 weights", None, "stand-in", "random"))
+    notebook.note_standin("nby", Choice("VGG16 weights", None, "stand-in", "random"))
+    notebook.note_standin("nby", Choice("cats", None, "stand-in", "cut-outs"))
+    assert metrics.load("nby")["standins"] == ["VGG16 weights", "cats"]
+    assert "OFFLINE STAND-IN: cats" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("value, kw, error, text", [
+    (3.0, {}, TypeError, "EPOCHS = 3.0 must be a whole number"),
+    ("3", {}, TypeError, "must be a whole number"),
+    (True, {}, TypeError, "must be a whole number"),
+    (None, {}, TypeError, "must be a whole number"),
+    (0, {"low": 1}, ValueError, "EPOCHS = 0 is too small: use at least 1 (set it in the parameters cell)"),
+    (500, {"high": 100}, ValueError, "too large: use at most 100"),
+])
+def test_check_int_rejects_with_an_actionable_message(value, kw, error, text):
+    with pytest.raises(error) as info:
+        notebook.check_int("EPOCHS", value, **kw)
+    assert text in str(info.value)
+
+
+def test_check_int_accepts_valid_values():
+    assert notebook.check_int("EPOCHS", 1, low=1, high=1) == 1
+    assert notebook.check_int("SEED", 0) == 0
+
+
+def test_check_path(tmp_path, monkeypatch):
+    assert notebook.check_path("IMAGE_PATH", None) is None and notebook.check_path("IMAGE_PATH", "") is None
+    f = tmp_path / "cat.jpg"
+    f.write_bytes(b"x")
+    assert notebook.check_path("IMAGE_PATH", str(f)) == f
+    assert notebook.check_path("FOLDER", tmp_path) == tmp_path
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert notebook.check_path("IMAGE_PATH", "~/cat.jpg") == f
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError) as info:
+        notebook.check_path("IMAGE_PATH", "dog.jpg")
+    assert "IMAGE_PATH = 'dog.jpg'" in str(info.value) and str(tmp_path) in str(info.value)
+    assert "parameters cell" in str(info.value)
+
+
+def test_show_source_prints_the_code(capsys):
+    notebook.show_source(notebook.check_int)
+    out = capsys.readouterr().out
+    assert out.startswith("def check_int(") and "raise TypeError" in out

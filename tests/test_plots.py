@@ -1,0 +1,75 @@
+"""helpers.plots: each function draws what it promises (Agg backend, set in conftest)."""
+
+from __future__ import annotations
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from helpers import plots
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_backend_is_headless():
+    assert matplotlib.get_backend().lower() == "agg"
+
+
+def test_show_images_grid_and_titles():
+    imgs = [np.zeros((8, 8, 3)), np.full((8, 8, 3), 255.0), np.full((8, 8, 3), 0.5),
+            np.zeros((8, 8, 3), dtype=np.uint8), np.ones((8, 8, 3))]
+    fig = plots.show_images(imgs, ["a", "b", "c", "d", "e"], ncols=2)
+    assert len(fig.axes) == 6  # 3 rows x 2 columns, the last one empty
+    assert [ax.get_title() for ax in fig.axes[:5]] == ["a", "b", "c", "d", "e"]
+    assert len(fig.axes[5].images) == 0 and all(len(ax.images) == 1 for ax in fig.axes[:5])
+    assert fig.axes[1].images[0].get_array().dtype == np.uint8  # 0-255 floats shown as uint8
+    assert fig.axes[2].images[0].get_array().max() == 0.5  # 0-1 floats kept as they are
+
+
+def test_plot_history_joins_parts_and_marks():
+    h1 = {"accuracy": [0.5, 0.6], "val_accuracy": [0.4, 0.5], "loss": [1.0, 0.8], "val_loss": [1.1, 0.9]}
+
+    class History:  # like keras.callbacks.History
+        history = {"accuracy": [0.7], "val_accuracy": [0.6], "loss": [0.6], "val_loss": [0.7]}
+
+    fig = plots.plot_history([h1, History()], marks={"unfreeze": 2}, title="run")
+    acc, loss = fig.axes
+    lines = {line.get_label(): list(line.get_ydata()) for line in acc.get_lines() if not line.get_label().startswith("_")}
+    assert lines == {"training accuracy": [0.5, 0.6, 0.7], "validation accuracy": [0.4, 0.5, 0.6]}
+    assert any(t.get_text() == "unfreeze" for t in acc.texts)
+    assert loss.get_ylabel() == "loss" and fig._suptitle.get_text() == "run"
+
+
+def test_plot_top_k_bars():
+    fig = plots.plot_top_k([np.zeros((4, 4, 3))], [[("tabby", 0.6), ("tiger_cat", 0.3)]], ["cat"])
+    img_ax, bar_ax = fig.axes
+    assert img_ax.get_title() == "cat"
+    widths = [p.get_width() for p in bar_ax.patches]
+    assert widths == [0.3, 0.6]  # best at the top
+    assert {t.get_text() for t in bar_ax.texts} == {"60.0%", "30.0%"}
+
+
+def test_confusion_matrix_and_its_plot():
+    m = plots.confusion_matrix([0, 1, 1, 2], [0, 0, 1, 2], 3)
+    assert m.tolist() == [[1, 0, 0], [1, 1, 0], [0, 0, 1]]
+    fig = plots.plot_confusion(m, ["a", "b", "c"])
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.texts] == ["1", "0", "0", "1", "1", "0", "0", "0", "1"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
+
+
+def test_plot_lines_and_bars():
+    fig = plots.plot_lines([10, 100], {"transfer": [0.8, 0.9], "scratch": [0.5, 0.7]},
+                           xlabel="images", ylabel="accuracy", logx=True, title="t")
+    ax = fig.axes[0]
+    assert [line.get_label() for line in ax.get_lines()] == ["transfer", "scratch"]
+    assert ax.get_xscale() == "log" and ax.get_title() == "t"
+    fig = plots.plot_bars(["scratch", "transfer"], [0.61, 0.9], ylabel="acc", fmt="{:.1%}")
+    ax = fig.axes[0]
+    assert [p.get_height() for p in ax.patches] == [0.61, 0.9]
+    assert [t.get_text() for t in ax.texts] == ["61.0%", "90.0%"]
