@@ -1,6 +1,6 @@
 """Command line: ``python -m helpers doctor | fetch [NAME|--all] | run [--full] | slides | html``.
 
->>> main(["doctor", "--no-tf"])  # doctest: +SKIP
+Example: ``main(["doctor", "--no-tf"])``
 """
 
 from __future__ import annotations

@@ -317,7 +317,7 @@ def fetch(name: str, *, progress: bool = True, retries: int = 1) -> Path:
     Tries each URL; a checksum mismatch is downloaded again ``retries`` times, then
     fails with a clear message. Offline, fails at once with what to do instead.
 
-    >>> path = fetch("vgg16_notop")  # doctest: +SKIP
+    Example: ``path = fetch("vgg16_notop")``
     """
     asset = get(name)
     if is_present(asset):

@@ -84,7 +84,7 @@ def grad_cam(model, image, *, base_layer_name: str | None = None,
     a 4-D output that is not pooling, e.g. ``block5_conv3`` of VGG16, ``out_relu`` of
     MobileNetV2). ``image``: one image (H, W, C) or a batch of one, as the model takes it.
 
-    >>> heatmap = grad_cam(model, images[0])  # doctest: +SKIP
+    Example: ``heatmap = grad_cam(model, images[0])``
     """
     import keras
     import tensorflow as tf
@@ -164,7 +164,7 @@ def plot_grad_cam(images: Sequence, heatmaps: Sequence, titles: Sequence[str] | 
                   alpha: float = 0.45, size: float = 2.8):
     """Each image with its Grad-CAM heatmap laid over it (red: where the model looked).
 
-    >>> plot_grad_cam([img], [grad_cam(model, img)], ["cat 0.97"])  # doctest: +SKIP
+    Example: ``plot_grad_cam([img], [grad_cam(model, img)], ["cat 0.97"])``
     """
     n = len(images)
     if len(heatmaps) != n:
@@ -206,7 +206,7 @@ def first_layer_filters(model_or_base, *, max_filters: int = 32, ncols: int = 8)
     otherwise as the mean over input channels, in grey. Pretrained filters look like
     edges and colour blobs; random ones look like noise.
 
-    >>> first_layer_filters(keras.applications.VGG16(weights=None, include_top=False))  # doctest: +SKIP
+    Example: ``first_layer_filters(keras.applications.VGG16(weights=None, include_top=False))``
     """
     conv = _first_conv(model_or_base)
     if conv is None:
@@ -239,7 +239,7 @@ def activations(base, image, layer_names: Sequence[str], *, preprocess=None, n_m
     the layers belong to (the nested base itself, not the outer model); ``preprocess``
     is applied to the image first (e.g. ``keras.applications.vgg16.preprocess_input``).
 
-    >>> activations(conv_base, img, ["block1_conv2", "block3_conv3", "block5_conv3"])  # doctest: +SKIP
+    Example: ``activations(conv_base, img, ["block1_conv2", "block3_conv3", "block5_conv3"])``
     """
     import keras
 
@@ -302,7 +302,7 @@ def feature_projection(features, labels, class_names: Sequence[str] | None = Non
     Well-separated clouds mean a simple head can tell the classes apart from these
     features; overlapping clouds mean it cannot (in two dimensions, at least).
 
-    >>> feature_projection(train_features, train_labels, ["cats", "dogs"])  # doctest: +SKIP
+    Example: ``feature_projection(train_features, train_labels, ["cats", "dogs"])``
     """
     coords = project_2d(features, method)
     labels = np.asarray(labels).ravel()

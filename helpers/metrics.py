@@ -1,6 +1,6 @@
 """Key results of each notebook, written to ``build/metrics/<notebook>.json`` for tests.
 
->>> record("demo", accuracy=0.5)["accuracy"]  # doctest: +SKIP
+Example: ``record("demo", accuracy=0.5)["accuracy"]``
 0.5
 """
 
@@ -37,7 +37,7 @@ def _plain(value: Any) -> Any:
 def record(notebook: str, **values: Any) -> dict:
     """Merge ``values`` into ``build/metrics/<notebook>.json`` and return the whole record.
 
-    >>> record("00_concepts", quick=True)  # doctest: +SKIP
+    Example: ``record("00_concepts", quick=True)``
     """
     path = metrics_dir() / f"{notebook}.json"
     path.parent.mkdir(parents=True, exist_ok=True)

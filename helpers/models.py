@@ -106,6 +106,24 @@ def imagenet_weights(arch: str, include_top: bool = False) -> Choice:
                   "with internet.")
 
 
+def imagenet_class_index() -> Choice:
+    """The names of the 1000 ImageNet classes that ``decode_predictions`` reads, and their source.
+
+    Fetched into ``<keras cache>/models/imagenet_class_index.json``, where
+    ``keras.applications.<module>.decode_predictions`` finds it without a second download.
+    Offline there is no stand-in: ``value`` is None and the label says so.
+
+    >>> print(imagenet_class_index())  # doctest: +SKIP
+    """
+    what = "ImageNet class index (names of the 1000 classes)"
+    try:
+        return Choice(what, assets.fetch("imagenet_class_index"), "cache")
+    except assets.AssetError as err:
+        return Choice(what, None, "missing", f"{str(err).split('. ')[0]}; decode_predictions "
+                      "cannot name classes. Run `python -m helpers fetch imagenet_class_index` "
+                      "with internet.")
+
+
 def count_params(model) -> tuple[int, int]:
     """(trainable, non-trainable) parameter counts of a Keras model.
 

@@ -15,7 +15,7 @@ from . import metrics
 def start(notebook: str, *, quick: bool, seed: int) -> None:
     """Fix every random seed, forget the notebook's old metrics, and say which mode runs.
 
-    >>> start("00_concepts", quick=True, seed=42)  # doctest: +SKIP
+    Example: ``start("00_concepts", quick=True, seed=42)``
     QUICK mode (small data, few epochs: for CI and a first look) | seed 42
     """
     import keras

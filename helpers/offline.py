@@ -89,7 +89,7 @@ def xception_notop_weights() -> Path:
     Built once (about 20 s) into ``<keras cache>/standins/`` as a ``.weights.h5`` that
     ``keras.applications.Xception(weights=path, include_top=False)`` loads directly.
 
-    >>> path = xception_notop_weights()  # doctest: +SKIP
+    Example: ``path = xception_notop_weights()``
     """
     out = fixtures_dir() / "xception_imagenet_notop_from_kitchenware.weights.h5"
     if out.is_file():

@@ -1,6 +1,6 @@
 """Plots of the course: one small function per picture. Never picks a backend.
 
->>> fig = show_images([np.zeros((8, 8, 3))], ["black"])  # doctest: +SKIP
+Example: ``fig = show_images([np.zeros((8, 8, 3))], ["black"])``
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def show_images(images: Sequence, titles: Sequence[str] | None = None, *, ncols:
                 size: float = 2.5):
     """A grid of images with optional titles.
 
-    >>> show_images(batch[:8], [class_names[i] for i in labels[:8]])  # doctest: +SKIP
+    Example: ``show_images(batch[:8], [class_names[i] for i in labels[:8]])``
     """
     n = len(images)
     nrows = max(1, -(-n // ncols))
@@ -48,7 +48,7 @@ def plot_history(history, *, metrics: Sequence[str] = ("accuracy", "loss"),
     ``history`` is a Keras ``History``, a dict of lists, or a list of those (joined, e.g.
     feature-extraction then fine-tuning).
 
-    >>> plot_history([h1, h2], marks={"unfreeze": len(h1.epoch)})  # doctest: +SKIP
+    Example: ``plot_history([h1, h2], marks={"unfreeze": len(h1.epoch)})``
     """
     parts = history if isinstance(history, (list, tuple)) else [history]
     joined: dict[str, list] = {}
@@ -81,7 +81,7 @@ def plot_top_k(images: Sequence, predictions: Sequence[Sequence[tuple[str, float
     ``predictions[i]`` is a list of ``(label, probability)``, best first, as built from
     ``keras.applications.xception.decode_predictions``.
 
-    >>> plot_top_k([cat], [[("tabby", .6), ("tiger_cat", .2), ("Egyptian_cat", .1)]])  # doctest: +SKIP
+    Example: ``plot_top_k([cat], [[("tabby", .6), ("tiger_cat", .2), ("Egyptian_cat", .1)]])``
     """
     n = len(images)
     fig, axes = plt.subplots(n, 2, figsize=(8, 2.6 * n), squeeze=False,
@@ -105,7 +105,7 @@ def plot_top_k(images: Sequence, predictions: Sequence[Sequence[tuple[str, float
 def plot_confusion(matrix, class_names: Sequence[str], *, title: str = "confusion matrix"):
     """A confusion matrix with counts in the cells (rows: true class, columns: predicted).
 
-    >>> plot_confusion([[48, 2], [5, 45]], ["cats", "dogs"])  # doctest: +SKIP
+    Example: ``plot_confusion([[48, 2], [5, 45]], ["cats", "dogs"])``
     """
     matrix = np.asarray(matrix)
     fig, ax = plt.subplots(figsize=(1.2 * len(class_names) + 2, 1.2 * len(class_names) + 1.5))
@@ -138,7 +138,7 @@ def plot_lines(x: Sequence, series: Mapping[str, Sequence[float]], *, xlabel: st
                title: str = "", logx: bool = False):
     """Several named lines over the same x: learning curves, scratch vs transfer.
 
-    >>> plot_lines([10, 50], {"transfer": [.8, .9], "scratch": [.5, .6]}, xlabel="images/class", ylabel="accuracy")  # doctest: +SKIP
+    Example: ``plot_lines([10, 50], {"transfer": [.8, .9], "scratch": [.5, .6]}, xlabel="images/class", ylabel="accuracy")``
     """
     fig, ax = plt.subplots(figsize=(6, 4))
     for name, ys in series.items():
@@ -161,7 +161,7 @@ def plot_bars(names: Sequence[str], values: Sequence[float], *, ylabel: str, tit
               fmt: str = "{:.2f}"):
     """One bar per name with its value written on top (accuracies, timings, parameters).
 
-    >>> plot_bars(["scratch", "transfer"], [0.6, 0.9], ylabel="test accuracy")  # doctest: +SKIP
+    Example: ``plot_bars(["scratch", "transfer"], [0.6, 0.9], ylabel="test accuracy")``
     """
     fig, ax = plt.subplots(figsize=(1.2 * len(names) + 2.5, 3.5))
     bars = ax.bar(names, values, color=plt.cm.tab10.colors[: len(names)])

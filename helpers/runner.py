@@ -29,7 +29,7 @@ def execute(path: Path, *, quick: bool = True, out_dir: Path | None = None,
     ``quick`` is injected as the ``QUICK`` parameter; ``parameters`` add or override
     others. Raises ``papermill.PapermillExecutionError`` when a cell fails.
 
-    >>> execute(NOTEBOOKS / "00_concepts.ipynb")  # doctest: +SKIP
+    Example: ``execute(NOTEBOOKS / "00_concepts.ipynb")``
     """
     import papermill
 
