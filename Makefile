@@ -44,6 +44,9 @@ fixtures:  ## offline stand-ins: Debian photo cut-outs and Fashion-MNIST, the ki
 lab: install  ## open JupyterLab on notebooks/
 	$(BIN)/jupyter lab notebooks/
 
+verify: install  ## offline proof that transfer works: frozen/fine-tuned Xception vs scratch vs wrong preprocessing (~2-4 min)
+	$(BIN)/python -m helpers.verify
+
 doctor: install  ## versions, CPU/GPU, cache folder, every asset's status
 	$(BIN)/python -m helpers doctor
 

@@ -1,0 +1,75 @@
+"""The offline transfer-learning study (helpers.verify): its claims hold, and the check can fail."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from helpers import offline, verify
+
+# What the study is meant to catch, as numbers it would produce (see /work/shared/REFERENCE.md:
+# 0.86 frozen Xception, 0.48 small CNN from scratch, 0.59 with VGG16-style preprocessing).
+GOOD = {"transfer_acc": 0.86, "finetune_acc": 0.87, "scratch_acc": 0.48,
+        "wrong_preprocessing_acc": 0.59}
+BROKEN = {  # name: (change to GOOD, a phrase of each problem expected)
+    # the base is not really pretrained (or freezing is broken and it got wrecked): near scratch
+    "weak transfer": ({"transfer_acc": 0.55},
+                      ["transfer_acc 0.550 <", "scratch_acc =", "wrong_preprocessing_acc ="]),
+    # transfer works but so does scratch: no evidence for transfer
+    "scratch as good": ({"scratch_acc": 0.75}, ["scratch_acc ="]),
+    # fine-tuning at a high learning rate destroys the pretrained features
+    "fine-tuning wrecks": ({"finetune_acc": 0.60}, ["finetune_acc 0.600 <"]),
+    # the preprocessing makes no difference: the model is not the one we think
+    "preprocessing ignored": ({"wrong_preprocessing_acc": 0.84}, ["wrong_preprocessing_acc ="]),
+}
+
+
+def test_claims_hold_on_reference_numbers():
+    assert verify.check_claims(GOOD) == []
+
+
+@pytest.mark.parametrize("name", BROKEN)
+def test_claims_fail_on_broken_numbers(name):
+    change, expected = BROKEN[name]
+    problems = verify.check_claims({**GOOD, **change})
+    assert len(problems) == len(expected), problems
+    for phrase in expected:
+        assert any(phrase in p for p in problems), (phrase, problems)
+
+
+def test_claims_boundaries_count_as_holding():
+    exact = {"transfer_acc": 0.85, "scratch_acc": 0.65, "finetune_acc": 0.80,
+             "wrong_preprocessing_acc": 0.70}
+    assert verify.check_claims(exact) == []
+    assert len(verify.check_claims({**exact, "transfer_acc": 0.849})) == 2
+
+
+@pytest.fixture(scope="module")
+def study():
+    if offline.missing_fixtures():
+        pytest.skip("run `make fixtures` (missing: " + ", ".join(offline.missing_fixtures()) + ")")
+    result = verify.run_study(verbose=0)
+    verify.write(result)
+    return result
+
+
+@pytest.mark.verify
+def test_study_supports_the_claims(study):
+    assert verify.check_claims(study) == [], json.dumps(study, indent=1)
+
+
+@pytest.mark.verify
+def test_study_is_what_it_says(study):
+    assert study["backbone"] == "xception"
+    assert study["weights_source"] in {"stand-in", "real"}
+    assert len(study["classes"]) >= 4
+    assert 24 <= study["n_train"] <= 120 and study["n_test"] >= study["n_train"]
+    assert min(study["train_per_class"]) >= 3
+    assert study["cached_features_match"], "the head trained on cached features is not the model"
+    assert study["transfer_frozen_params"] > 20_000_000 > study["transfer_trainable_params"]
+    for arm in ("transfer", "finetune", "scratch", "wrong_preprocessing"):
+        assert 0.0 <= study[f"{arm}_acc"] <= 1.0
+        assert study[f"{arm}_s"] > 0
+    recorded = json.loads((verify.metrics.metrics_dir() / f"{verify.RECORD}.json").read_text())
+    assert recorded["transfer_acc"] == study["transfer_acc"]
