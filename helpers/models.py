@@ -113,7 +113,7 @@ def imagenet_class_index() -> Choice:
     ``keras.applications.<module>.decode_predictions`` finds it without a second download.
     Offline there is no stand-in: ``value`` is None and the label says so.
 
-    >>> print(imagenet_class_index())  # doctest: +SKIP
+    Example: ``print(imagenet_class_index())`` prints where the names come from.
     """
     what = "ImageNet class index (names of the 1000 classes)"
     try:
