@@ -37,11 +37,17 @@ def execute(path: Path, *, quick: bool = True, out_dir: Path | None = None,
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / path.name
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    papermill.execute_notebook(
-        str(path), str(out), parameters={"QUICK": quick, **(parameters or {})},
-        cwd=str(path.parent), kernel_name="python3", progress_bar=False,
-        execution_timeout=timeout,
-    )
+    # The kernel inherits our environment: a test's MPLBACKEND=Agg would strip every figure.
+    backend = os.environ.pop("MPLBACKEND", None)
+    try:
+        papermill.execute_notebook(
+            str(path), str(out), parameters={"QUICK": quick, **(parameters or {})},
+            cwd=str(path.parent), kernel_name="python3", progress_bar=False,
+            execution_timeout=timeout,
+        )
+    finally:
+        if backend is not None:
+            os.environ["MPLBACKEND"] = backend
     return out
 
 

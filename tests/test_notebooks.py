@@ -38,6 +38,8 @@ def test_committed_without_outputs(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_notebook_runs_in_quick_mode(path, run_notebook):
     recorded = run_notebook(path.stem)
-    assert (runner.BUILD / "executed" / path.name).is_file()
+    executed = runner.BUILD / "executed" / path.name
+    assert executed.is_file()
+    assert not runner.error_outputs(executed), runner.error_outputs(executed)
     assert recorded.get("quick") is True, f"{path.stem} did not record quick mode"
     assert isinstance(recorded.get("standins"), list), f"{path.stem} did not record its stand-ins"
