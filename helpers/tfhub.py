@@ -1,0 +1,120 @@
+"""TF-Hub models with Keras 3 installed: ``hub.KerasLayer`` inside a ``tf_keras`` (Keras 2) model.
+
+``tensorflow_hub`` 0.16 builds ``KerasLayer`` on ``tf_keras``; a Keras 3 ``Sequential``
+refuses it ("Only instances of keras.Layer can be added to a Sequential model"). The
+maintainers' fix (TensorFlow docs): install ``tf-keras`` and build the model with
+``import tf_keras`` (or set ``TF_USE_LEGACY_KERAS=1`` before TensorFlow is imported).
+
+tfhub.dev handles resolve to Kaggle Models since November 2023; the course fetches the
+MobileNetV2 feature vector once into the Keras cache (asset ``mobilenet_v2_feature_vector``).
+Offline it builds a labelled stand-in in the same format (a reusable SavedModel) from
+``keras.applications.MobileNetV2(weights=None)``: RANDOM weights.
+
+>>> FEATURE_DIM
+1280
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from . import assets, offline
+from .offline import Choice
+
+ASSET = "mobilenet_v2_feature_vector"
+HANDLE = "https://tfhub.dev/google/tf2-preview/mobilenet_v2/feature_vector/4"
+KAGGLE_PAGE = "https://www.kaggle.com/models/google/mobilenet-v2/tensorFlow2/tf2-preview-feature-vector/4"
+FEATURE_DIM = 1280  # length of the feature vector MobileNetV2 returns
+EXPECTED_SIZE = 224  # the image size the TF-Hub module was trained on; inputs are floats in [0, 1]
+
+
+def standin_dir() -> Path:
+    """Where the offline stand-in SavedModel lives: ``<keras cache>/standins/...``."""
+    return offline.fixtures_dir() / "mobilenet_v2_feature_vector_standin"
+
+
+def build_standin(path: str | os.PathLike | None = None, *, overwrite: bool = False) -> Path:
+    """Save ``MobileNetV2(weights=None, include_top=False, pooling="avg")`` as a TF-Hub SavedModel.
+
+    The format is TF-Hub's "reusable SavedModel": ``__call__(images, training)`` traced
+    for both values of ``training``, plus ``variables``, ``trainable_variables`` and
+    ``regularization_losses``, so ``hub.KerasLayer(path, trainable=True)`` can fine-tune
+    it. Like the real module, it takes images of any size as floats in [0, 1]. Its
+    weights are RANDOM: no MobileNetV2 ImageNet weights are available offline.
+    Built once (a few seconds) and reused; written to a temporary folder first.
+
+    >>> path = build_standin()  # doctest: +SKIP
+    """
+    import keras
+    import tensorflow as tf
+
+    path = Path(path) if path is not None else standin_dir()
+    if (path / "saved_model.pb").is_file() and not overwrite:
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    net = keras.applications.MobileNetV2(weights=None, include_top=False, pooling="avg",
+                                         input_shape=(None, None, 3))
+
+    @tf.function
+    def call(images, training=False):
+        return net(images * 2.0 - 1.0, training=training)  # [0, 1] -> MobileNetV2's [-1, 1]
+
+    spec = tf.TensorSpec([None, None, None, 3], tf.float32)
+    module = tf.train.Checkpoint()
+    module.net = net
+    module.__call__ = call
+    module.variables = list(net.variables)
+    module.trainable_variables = list(net.trainable_variables)
+    module.regularization_losses = []
+    for training in (False, True):
+        call.get_concrete_function(spec, training=training)
+    part = path.with_name(f"{path.name}.part{os.getpid()}")
+    shutil.rmtree(part, ignore_errors=True)
+    tf.saved_model.save(module, str(part),
+                        signatures={"serving_default": call.get_concrete_function(spec, training=False)})
+    if overwrite:
+        shutil.rmtree(path, ignore_errors=True)
+    try:
+        part.rename(path)
+    except OSError:  # another process finished first: keep theirs
+        shutil.rmtree(part, ignore_errors=True)
+    return path
+
+
+def mobilenet_v2_feature_vector() -> Choice:
+    """The MobileNetV2 feature-vector SavedModel to give ``hub.KerasLayer``, and where it came from.
+
+    ``value`` is a local folder: the real module from the Keras cache (fetched once from
+    Kaggle Models, where tfhub.dev now points), or offline the labelled random-weight
+    stand-in from :func:`build_standin`.
+
+    >>> print(mobilenet_v2_feature_vector())  # doctest: +SKIP
+    """
+    what = "TF-Hub MobileNetV2 feature vector"
+    try:
+        path = assets.fetch(ASSET)
+        return Choice(what, str(path), "cache", f"{path} (tfhub.dev handle {HANDLE}, "
+                      f"served by Kaggle Models: {KAGGLE_PAGE})")
+    except assets.AssetError as err:
+        reason = str(err).split(". ")[0]
+    path = build_standin()
+    return Choice(what, str(path), "stand-in",
+                  "not available offline, so a SavedModel in the same TF-Hub format was built "
+                  f"locally from keras.applications.MobileNetV2 with RANDOM weights ({path}): "
+                  "the code is the real recipe, the accuracies are NOT representative. Run "
+                  f"`python -m helpers fetch {ASSET}` with internet for the real module.",
+                  extra={"reason": reason})
+
+
+def keras_layer(handle: str | os.PathLike, *, trainable: bool = False, name: str = "mobilenet_v2",
+                **kwargs):
+    """``hub.KerasLayer(handle, trainable=...)``: a ``tf_keras`` layer, for ``tf_keras`` models only.
+
+    >>> import tf_keras  # doctest: +SKIP
+    >>> tf_keras.Sequential([tf_keras.Input((160, 160, 3)), keras_layer(path)])  # doctest: +SKIP
+    """
+    import tensorflow_hub as hub
+
+    return hub.KerasLayer(str(handle), trainable=trainable, name=name, **kwargs)
