@@ -45,7 +45,6 @@ class Exercise:
     question: str
     checker: Callable  # checker(answer, **context) -> success message; raises Incorrect
     hint_text: str
-    solution_code: str
 
     def check(self, answer, **context) -> bool:
         """Print whether ``answer`` is right (and if not, what is wrong); return True/False."""
@@ -65,9 +64,27 @@ class Exercise:
         """Print a hint."""
         print(f"Hint: {self.hint_text}")
 
+    def solution_cells(self) -> list[str]:
+        """The solution: the notebook's hidden cells (tagged ``solution``) that check this exercise.
+
+        The notebook is the one source of each solution; nothing is copied here.
+        """
+        import json
+
+        from .runner import NOTEBOOKS as notebook_dir
+
+        prefix, key = self.name.split(".")  # "nb02", "q1"
+        notebook = next(nb for nb in NOTEBOOKS if nb.startswith(prefix[2:] + "_"))
+        cells = json.loads((notebook_dir / f"{notebook}.ipynb").read_text(encoding="utf-8"))["cells"]
+        return ["".join(c["source"]) for c in cells
+                if "solution" in c.get("metadata", {}).get("tags", [])
+                and f"ex.{key}.check(" in "".join(c["source"])]
+
     def solution(self) -> None:
-        """Print the solution code."""
-        print(self.solution_code.strip())
+        """Print the solution code (read from the notebook's hidden solution cell)."""
+        cells = self.solution_cells()
+        print("\n\n".join(cells) if cells else
+              f"No solution cell found for {self.name}: look for the cells tagged 'solution'.")
 
     def __repr__(self) -> str:
         return f"<Exercise {self.name}: {self.question}>"
@@ -110,7 +127,7 @@ def _activation_name(layer) -> str | None:
 
 
 def _check_classifier_output(model, num_classes: int) -> None:
-    units = model.output.shape[-1]
+    units = model.outputs[0].shape[-1]
     last = model.layers[-1]
     act = _activation_name(last)
     if units == 1 and num_classes == 2 and act == "sigmoid":
@@ -156,7 +173,7 @@ def _check_frozen_transfer(model, num_classes: int, base_name: str | None = None
 # ---------------------------------------------------------------- 00_concepts
 
 
-def _check_00_q1(model, num_classes: int = 5):
+def _check_00_q1(model, num_classes: int = 4):
     return _check_frozen_transfer(model, num_classes)
 
 
@@ -269,8 +286,8 @@ def _check_02_q2(head, feature_shape=None, num_classes: int = 2):
         want = tuple(int(d) for d in feature_shape)
         _require(got == want, f"the head takes inputs of shape {got}, but the cached features have "
                               f"shape {want}: use keras.Input(shape=conv_base.output.shape[1:]).")
-    _require(len(head.output.shape) == 2,
-             f"the head's output has shape {tuple(head.output.shape)}: flatten the feature maps "
+    _require(len(head.outputs[0].shape) == 2,
+             f"the head's output has shape {tuple(head.outputs[0].shape)}: flatten the feature maps "
              "first with Flatten() or GlobalAveragePooling2D().")
     _require(any(isinstance(layer, keras.layers.Dropout) for layer in head.layers),
              "no Dropout: a dense head on 2000 images overfits within a few epochs; add "
@@ -434,18 +451,12 @@ def _check_04_q2(curve):
 nb00 = SimpleNamespace(
     q1=Exercise(
         "nb00.q1",
-        "Domain gap: build `far_transfer`, the frozen distant base plus a Dense head for the 5 "
-        "target classes, and check it: ex.q1.check(far_transfer).",
+        "Domain gap: build `far_transfer`, the frozen base pretrained on clothes worn on the body "
+        "plus a new Dense head for the 4 target classes (sandal, sneaker, bag, ankle boot), and "
+        "check it: ex.q1.check(far_transfer).",
         _check_00_q1,
-        "Freeze the base (`far_base.trainable = False`), then "
-        "keras.Sequential([keras.Input((28, 28, 1)), far_base, keras.layers.Dense(5, activation='softmax')]).",
-        """
-far_base = keras.Model(far_model.input, far_model.get_layer("features").output)
-far_base.trainable = False
-far_transfer = keras.Sequential([keras.Input((28, 28, 1)), far_base,
-                                 keras.layers.Dense(5, activation="softmax")])
-ex.q1.check(far_transfer)
-""",
+        "Freeze the base (`far_base.trainable = False`), then keras.Sequential([keras.Input((28, 28, 1)), "
+        "far_base, keras.layers.Dense(4, activation='softmax')]).",
     ),
     q2=Exercise(
         "nb00.q2",
@@ -454,14 +465,6 @@ ex.q1.check(far_transfer)
         _check_00_q2,
         "`base.trainable = True`, then `model.compile(optimizer=keras.optimizers.Adam(1e-3), ...)` "
         "or lower. Compile after changing `trainable`.",
-        """
-model = transfer_model()
-fit_and_test(model, x_few, y_few, 1e-2)   # 1. train the head, base frozen
-base.trainable = True                      # 2. unfreeze
-model.compile(optimizer=keras.optimizers.Adam(1e-4), loss="sparse_categorical_crossentropy",
-              metrics=["accuracy"])        # 3. recompile with a 100x lower learning rate
-ex.q2.check(model)
-""",
     ),
 )
 
@@ -472,12 +475,6 @@ nb01 = SimpleNamespace(
         "first: ex.q1.check(top3).",
         _check_01_q1,
         "decode_predictions(preds, top=3)[0] gives (class_id, label, probability) triples, best first.",
-        """
-preds = model.predict(x)
-decoded = keras.applications.xception.decode_predictions(preds, top=3)[0]
-top3 = [(label, float(p)) for _, label, p in decoded]
-ex.q1.check(top3)
-""",
     ),
     q2=Exercise(
         "nb01.q2",
@@ -486,12 +483,6 @@ ex.q1.check(top3)
         _check_01_q2,
         "load_img(path, target_size=(299, 299)), img_to_array, add a batch axis with x[None], then "
         "keras.applications.xception.preprocess_input.",
-        """
-img = keras.utils.load_img(IMAGE_PATH, target_size=(299, 299))
-x = keras.utils.img_to_array(img)[None]
-x = keras.applications.xception.preprocess_input(x)
-ex.q2.check(x)
-""",
     ),
 )
 
@@ -503,18 +494,6 @@ nb02 = SimpleNamespace(
         _check_02_q1,
         "Set `conv_base.trainable = False`; call it as `conv_base(x, training=False)`; end with "
         "Dense(2, activation='softmax'). helpers.models.transfer_model shows the whole recipe.",
-        """
-conv_base.trainable = False
-inputs = keras.Input((IMAGE_SIZE, IMAGE_SIZE, 3))
-x = helpers.models.augmentation(SEED)(inputs)
-x = keras.applications.vgg16.preprocess_input(x)
-x = conv_base(x, training=False)
-x = keras.layers.GlobalAveragePooling2D()(x)
-x = keras.layers.Dropout(0.5)(x)
-outputs = keras.layers.Dense(2, activation="softmax")(x)
-model = keras.Model(inputs, outputs)
-ex.q1.check(model)
-""",
     ),
     q2=Exercise(
         "nb02.q2",
@@ -523,15 +502,6 @@ ex.q1.check(model)
         _check_02_q2,
         "keras.Input(shape=train_features.shape[1:]), Flatten, Dense(256, 'relu'), Dropout(0.5), "
         "Dense(2, 'softmax'); helpers.models.dense_head builds the same.",
-        """
-inputs = keras.Input(shape=train_features.shape[1:])
-x = keras.layers.Flatten()(inputs)
-x = keras.layers.Dense(256, activation="relu")(x)
-x = keras.layers.Dropout(0.5)(x)
-outputs = keras.layers.Dense(2, activation="softmax")(x)
-head = keras.Model(inputs, outputs)
-ex.q2.check(head, feature_shape=train_features.shape[1:])
-""",
     ),
 )
 
@@ -543,14 +513,6 @@ nb03 = SimpleNamespace(
         _check_03_q1,
         "`conv_base.trainable = True`, then `layer.trainable = layer.name.startswith('block5')` for "
         "each layer of the base; recompile (RMSprop(1e-5)).",
-        """
-conv_base.trainable = True
-for layer in conv_base.layers:
-    layer.trainable = layer.name.startswith("block5")
-model.compile(optimizer=keras.optimizers.RMSprop(1e-5),
-              loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-ex.q1.check(model)
-""",
     ),
     q2=Exercise(
         "nb03.q2",
@@ -559,14 +521,6 @@ ex.q1.check(model)
         _check_03_q2,
         "Unfreeze from one layer upwards and skip BatchNormalization: "
         "helpers.models.unfreeze_top(base, first_trainable) does exactly that.",
-        """
-base.trainable = True
-start = len(base.layers) - 20            # unfreeze roughly the top block
-for i, layer in enumerate(base.layers):
-    layer.trainable = i >= start and not isinstance(layer, keras.layers.BatchNormalization)
-# or: helpers.models.unfreeze_top(base, start)
-ex.q2.check(model)
-""",
     ),
 )
 
@@ -578,17 +532,6 @@ nb04 = SimpleNamespace(
         _check_04_q1,
         "Take the accuracies from model.evaluate(val_ds)[1]; differences up to 0.02 are noise "
         "(call them 'tie').",
-        """
-results = {
-    "fine_tuned": fine_tuned_model.evaluate(val_ds, verbose=0)[1],
-    "scratch": scratch_model.evaluate(val_ds, verbose=0)[1],
-}
-gap = results["fine_tuned"] - results["scratch"]
-results["conclusion"] = ("tie: the difference is noise" if abs(gap) <= 0.02 else
-                         "fine_tuned: pretrained features need fewer images" if gap > 0 else
-                         "scratch: the pretrained features do not fit this data")
-ex.q1.check(results)
-""",
     ),
     q2=Exercise(
         "nb04.q2",
@@ -597,11 +540,6 @@ ex.q1.check(results)
         "ex.q2.check(curve).",
         _check_04_q2,
         "Compare the two lists size by size; `next((n for n, t, s in zip(...) if s >= t), None)`.",
-        """
-curve = {"labels_per_class": sizes, "transfer": transfer_acc, "scratch": scratch_acc}
-curve["crossover"] = next((n for n, t, s in zip(sizes, transfer_acc, scratch_acc) if s >= t), None)
-ex.q2.check(curve)
-""",
     ),
 )
 
@@ -617,3 +555,4 @@ def all_exercises() -> list[Exercise]:
     ['nb00.q1', 'nb00.q2', 'nb01.q1']
     """
     return [q for ns in NOTEBOOKS.values() for q in vars(ns).values()]
+

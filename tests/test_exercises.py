@@ -144,8 +144,9 @@ CURVE = {"labels_per_class": [5, 20, 100], "transfer": [0.6, 0.7, 0.8],
 # name -> (right answers, [(wrong answer, words the message must contain)])
 CASES = {
     "nb00.q1": (
-        [lambda: transfer(5)[0]],
-        [(lambda: transfer(5, frozen=False)[0], "base.trainable is True"),
+        [lambda: transfer(4)[0]],
+        [(lambda: transfer(4, frozen=False)[0], "base.trainable is True"),
+         (lambda: transfer(5)[0], "outputs 5 numbers"),
          (lambda: transfer(10)[0], "outputs 10 numbers"),
          (model_frozen_entirely, "nothing in the model is trainable"),
          (flat_model, "no nested base model"),
@@ -284,8 +285,16 @@ def test_hint_and_solution_print_text(capsys):
         exercise.hint()
         exercise.solution()
         out = capsys.readouterr().out
-        assert out.startswith("Hint: ") and "check(" in out, exercise.name
-        compile(exercise.solution_code, exercise.name, "exec")  # the solution is valid Python
+        assert out.startswith("Hint: ") and f"ex.{exercise.name.split('.')[1]}.check(" in out, exercise.name
+
+
+def test_every_exercise_has_its_solution_in_its_notebook():
+    # one source: the solution is the notebook's hidden cell, tagged `solution`
+    for exercise in exercises.all_exercises():
+        cells = exercise.solution_cells()
+        assert cells, f"{exercise.name}: no cell tagged 'solution' calls ex.{exercise.name[-2:]}.check("
+        for code in cells:
+            compile(code, exercise.name, "exec")  # valid Python
 
 
 def test_the_course_helpers_build_right_answers(vgg_model, capsys):

@@ -43,3 +43,20 @@ def test_notebook_runs_in_quick_mode(path, run_notebook):
     assert not runner.error_outputs(executed), runner.error_outputs(executed)
     assert recorded.get("quick") is True, f"{path.stem} did not record quick mode"
     assert isinstance(recorded.get("standins"), list), f"{path.stem} did not record its stand-ins"
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_solution_cells_pass_their_own_checks(path, run_notebook):
+    """Each hidden solution that calls ex.qN.check(...) prints 'Correct' once per call."""
+    import re
+
+    run_notebook(path.stem)
+    cells = json.loads((runner.BUILD / "executed" / path.name).read_text())["cells"]
+    for i, cell in enumerate(cells):
+        if "solution" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        calls = len(re.findall(r"ex\.q\d\.check\(", "".join(cell["source"])))
+        text = "".join("".join(o.get("text", "")) for o in cell.get("outputs", []))
+        assert "Not yet" not in text, f"{path.name} cell {i}: a solution fails its check:\n{text}"
+        assert text.count("Correct:") == calls, f"{path.name} cell {i}: {calls} checks, output:\n{text}"
