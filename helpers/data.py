@@ -77,7 +77,7 @@ def make_splits(source: dict[str, list[Path]], out: Path, *, fractions: dict[str
     files; ``per_class`` then caps a split's images per class (quick mode). Files are
     symlinked (copied where links are not allowed). The result is rebuilt on every call.
 
-    >>> make_splits({"a": files_a, "b": files_b}, Path("/tmp/ab"), fractions={"train": .5, "test": .5})  # doctest: +SKIP
+    Example: ``make_splits({"a": files_a, "b": files_b}, Path("/tmp/ab"), fractions={"train": .5, "test": .5})``
     """
     fractions = fractions or {"train": 0.5, "validation": 0.25, "test": 0.25}
     per_class = per_class or {}
@@ -104,7 +104,7 @@ def cutout_categories(min_images: int = 10) -> dict[str, int]:
 
     Folders named ``cartoon`` hold drawings and are skipped.
 
-    >>> cutout_categories() if offline.have_photo_cutouts() else {}  # doctest: +SKIP
+    Example: ``cutout_categories() if offline.have_photo_cutouts() else {}``
     {'animals/birds': 35, ...}
     """
     root = offline.TUXPAINT_STAMPS
@@ -125,7 +125,7 @@ def cutout_images(folders: list[str], out_dir: Path, *, size: int = 224) -> list
     Sub-folders are included (except ``cartoon``). Each image is padded to a square and
     resized to ``size`` pixels.
 
-    >>> cutout_images(["food/fruit"], Path("/tmp/fruit"))  # doctest: +SKIP
+    Example: ``cutout_images(["food/fruit"], Path("/tmp/fruit"))``
     """
     from PIL import Image
 
@@ -157,7 +157,7 @@ def cutout_dataset(categories: dict[str, list[str]], *, fractions: dict[str, flo
 
     ``categories`` maps a class name to tuxpaint folders, e.g. ``{"fruit": ["food/fruit"]}``.
 
-    >>> root = cutout_dataset({"fruit": ["food/fruit"], "flowers": ["plants/flowers"]})  # doctest: +SKIP
+    Example: ``root = cutout_dataset({"fruit": ["food/fruit"], "flowers": ["plants/flowers"]})``
     """
     images = {label: cutout_images(folders, course_root() / "cutout_images" / label)
               for label, folders in categories.items()}
@@ -173,7 +173,7 @@ def cats_and_dogs(*, train_per_class: int | None = None, seed: int = 42) -> Choi
     mode. Offline: a labelled stand-in with the same layout (photo cut-outs, birds vs
     mammals), so the notebook code is identical.
 
-    >>> ds = cats_and_dogs(train_per_class=50); print(ds); ds.value / "train"  # doctest: +SKIP
+    Example: ``ds = cats_and_dogs(train_per_class=50); print(ds); ds.value / "train"``
     """
     what = "cats_and_dogs_filtered"
     try:
@@ -223,7 +223,7 @@ def fashion_mnist() -> Choice:
     from Debian's ``dataset-fashion-mnist`` are copied into the cache first, so
     ``keras.datasets.fashion_mnist.load_data()`` finds them and downloads nothing.
 
-    >>> (x, y), _ = fashion_mnist().value  # doctest: +SKIP
+    Example: ``(x, y), _ = fashion_mnist().value``
     """
     import keras
 
@@ -260,7 +260,7 @@ def sample_photos() -> dict[str, np.ndarray]:
 def load_image(path: str | Path, size: int | tuple[int, int]) -> np.ndarray:
     """Read one image file as an RGB float array of ``size`` pixels, with a clear error.
 
-    >>> load_image("missing.jpg", 299)  # doctest: +SKIP
+    Example: ``load_image("missing.jpg", 299)``
     FileNotFoundError: missing.jpg: no such file; check the path (relative to notebooks/)
     """
     import keras
@@ -404,7 +404,7 @@ def clean_image_folder(src: str | os.PathLike, dst: str | os.PathLike | None = N
     and is rebuilt on every call. Raises ``ValueError`` naming the folder and the fix
     when fewer than two classes have usable images.
 
-    >>> report = clean_image_folder("data/my_images"); print(report)  # doctest: +SKIP
+    Example: ``report = clean_image_folder("data/my_images"); print(report)``
     """
     src = Path(src).expanduser()
     if not src.is_dir():
@@ -485,7 +485,7 @@ def image_folder_datasets(folder: str | os.PathLike, image_size: int | tuple[int
     seed=...)``. Extra keyword arguments go to that function. Both datasets get
     ``class_names`` and ``report`` attributes.
 
-    >>> train_ds, val_ds = image_folder_datasets("../data/my_images", 180)  # doctest: +SKIP
+    Example: ``train_ds, val_ds = image_folder_datasets("../data/my_images", 180)``
     """
     from .notebook import check_int
 

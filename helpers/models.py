@@ -76,8 +76,8 @@ def imagenet_weights(arch: str, include_top: bool = False) -> Choice:
     a labelled stand-in: a path to real ImageNet Xception conv weights from a package, or
     ``None`` (random weights) for VGG16. Print the result: the notebook shows the label.
 
-    >>> w = imagenet_weights("vgg16")  # doctest: +SKIP
-    >>> keras.applications.VGG16(weights=w.value, include_top=False)  # doctest: +SKIP
+    Example: ``w = imagenet_weights("vgg16")``
+    Example: ``keras.applications.VGG16(weights=w.value, include_top=False)``
     """
     what = f"{BACKBONES[arch].constructor} ImageNet weights ({'with' if include_top else 'no'} top)"
     name = _WEIGHT_ASSETS.get((arch, include_top))
@@ -141,7 +141,7 @@ def backbone_table(names: Iterable[str] | None = None, *, time_batch: int = 0) -
     With ``time_batch > 0``, also times one forward pass of a batch of that many images
     (images per second on this machine).
 
-    >>> rows = backbone_table(["mobilenet_v2"])  # doctest: +SKIP
+    Example: ``rows = backbone_table(["mobilenet_v2"])``
     """
     import keras
 
@@ -195,7 +195,7 @@ def transfer_model(base, num_classes: int, *, preprocess: Callable, input_shape:
     to False here; ``training=False`` keeps its BatchNormalization layers in inference
     mode even after you unfreeze it for fine-tuning.
 
-    >>> model = transfer_model(base, 2, preprocess=preprocess_for("vgg16"), input_shape=(150, 150, 3))  # doctest: +SKIP
+    Example: ``model = transfer_model(base, 2, preprocess=preprocess_for("vgg16"), input_shape=(150, 150, 3))``
     """
     import keras
     from keras import layers
@@ -256,7 +256,7 @@ def unfreeze_top(base, first_trainable: str | int) -> list[str]:
     BatchNormalization layers stay frozen (their statistics would be wrecked by small
     batches). Returns the names of the layers that now train.
 
-    >>> unfreeze_top(vgg16_base, "block5")  # doctest: +SKIP
+    Example: ``unfreeze_top(vgg16_base, "block5")``
     ['block5_conv1', 'block5_conv2', 'block5_conv3']
     """
     import keras
@@ -279,7 +279,7 @@ def unfreeze_top(base, first_trainable: str | int) -> list[str]:
 def extract_features(base, dataset, preprocess: Callable) -> tuple[np.ndarray, np.ndarray]:
     """Run a frozen ``base`` once over a ``tf.data`` dataset of (images, labels), with progress.
 
-    >>> feats, labels = extract_features(conv_base, train_ds, preprocess_for("vgg16"))  # doctest: +SKIP
+    Example: ``feats, labels = extract_features(conv_base, train_ds, preprocess_for("vgg16"))``
     """
     features, labels = [], []
     total = int(dataset.cardinality()) if int(dataset.cardinality()) > 0 else None

@@ -45,7 +45,7 @@ def build_standin(path: str | os.PathLike | None = None, *, overwrite: bool = Fa
     weights are RANDOM: no MobileNetV2 ImageNet weights are available offline.
     Built once (a few seconds) and reused; written to a temporary folder first.
 
-    >>> path = build_standin()  # doctest: +SKIP
+    Example: ``path = build_standin()``
     """
     import keras
     import tensorflow as tf
@@ -90,7 +90,7 @@ def mobilenet_v2_feature_vector() -> Choice:
     Kaggle Models, where tfhub.dev now points), or offline the labelled random-weight
     stand-in from :func:`build_standin`.
 
-    >>> print(mobilenet_v2_feature_vector())  # doctest: +SKIP
+    Example: ``print(mobilenet_v2_feature_vector())``
     """
     what = "TF-Hub MobileNetV2 feature vector"
     try:
@@ -112,8 +112,8 @@ def keras_layer(handle: str | os.PathLike, *, trainable: bool = False, name: str
                 **kwargs):
     """``hub.KerasLayer(handle, trainable=...)``: a ``tf_keras`` layer, for ``tf_keras`` models only.
 
-    >>> import tf_keras  # doctest: +SKIP
-    >>> tf_keras.Sequential([tf_keras.Input((160, 160, 3)), keras_layer(path)])  # doctest: +SKIP
+    Example: ``import tf_keras``
+    Example: ``tf_keras.Sequential([tf_keras.Input((160, 160, 3)), keras_layer(path)])``
     """
     import tensorflow_hub as hub
 
