@@ -5,8 +5,8 @@
 ['assets', 'data', 'models', 'plots']
 """
 
-from . import assets, data, metrics, models, notebook, offline, plots
+from . import assets, data, explain, metrics, models, notebook, offline, plots
 from .models import imagenet_weights
 
-__all__ = ["assets", "data", "metrics", "models", "notebook", "offline", "plots", "imagenet_weights"]
+__all__ = ["assets", "data", "explain", "metrics", "models", "notebook", "offline", "plots", "imagenet_weights"]
 __version__ = "0.1.0"

@@ -61,3 +61,26 @@ def test_solution_cells_pass_their_own_checks(path, run_notebook):
         assert "Not yet" not in text, f"{path.name} cell {i}: a solution fails its check:\n{text}"
         if calls:
             assert "Correct:" in text, f"{path.name} cell {i}: {calls} checks, none passed:\n{text}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_helpers_module_a_notebook_uses_is_imported_before_use(path):
+    """``helpers.<module>`` used in a cell must be importable by then (``import helpers`` or explicitly).
+
+    Catches, without executing anything, a notebook that calls ``helpers.explain.grad_cam`` in a cell
+    above its ``import helpers.explain``: it runs in a kernel that executed the notebook before, and
+    fails in a fresh one.
+    """
+    import re
+
+    import helpers
+
+    available = {name for name in dir(helpers) if not name.startswith("_")}
+    for i, cell in enumerate(json.loads(path.read_text())["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        available |= set(re.findall(r"^\s*(?:import|from) helpers\.(\w+)", source, flags=re.M))
+        used = set(re.findall(r"\bhelpers\.(\w+)\.", source)) - available
+        assert not used, (f"{path.name} cell {i} uses helpers.{sorted(used)[0]} before any cell imports it; "
+                          f"add `import helpers.{sorted(used)[0]}` to the setup cell")
