@@ -53,6 +53,21 @@ def check_int(name: str, value, *, low: int | None = None, high: int | None = No
     return value
 
 
+def check_int_list(name: str, values, *, low: int | None = None, high: int | None = None) -> list[int]:
+    """Validate a list of whole numbers (e.g. learning-curve sizes), each like :func:`check_int`.
+
+    >>> check_int_list("CURVE_SIZES", [10, 25], low=1)
+    [10, 25]
+    >>> check_int_list("CURVE_SIZES", 5)
+    Traceback (most recent call last):
+    TypeError: CURVE_SIZES = 5 must be a list of whole numbers such as [5, 20] (set it in the parameters cell)
+    """
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__") or not list(values):
+        raise TypeError(f"{name} = {values!r} must be a list of whole numbers such as [5, 20] "
+                        "(set it in the parameters cell)")
+    return [check_int(f"{name} item", v, low=low, high=high) for v in values]
+
+
 def check_path(name: str, value: str | os.PathLike | None) -> Path | None:
     """Validate an optional file parameter: None/"" means 'not given'; else it must exist.
 
