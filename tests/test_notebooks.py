@@ -84,3 +84,16 @@ def test_every_helpers_module_a_notebook_uses_is_imported_before_use(path):
         used = set(re.findall(r"\bhelpers\.(\w+)\.", source)) - available
         assert not used, (f"{path.name} cell {i} uses helpers.{sorted(used)[0]} before any cell imports it; "
                           f"add `import helpers.{sorted(used)[0]}` to the setup cell")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_solutions_are_hidden_and_tagged(path):
+    """Exercises: at least two hidden solution cells in every notebook after 00 (one source, no copy)."""
+    cells = json.loads(path.read_text())["cells"]
+    solutions = [c for c in cells if "solution" in c.get("metadata", {}).get("tags", [])]
+    if not path.name.startswith("00_"):
+        assert len(solutions) >= 2, f"{path.name}: expected at least two exercise solutions"
+    for cell in solutions:
+        assert cell["cell_type"] == "code", f"{path.name}: a solution cell must be code"
+        assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True, (
+            f"{path.name}: solution cell not hidden; set metadata.jupyter.source_hidden = true")

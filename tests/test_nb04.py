@@ -1,0 +1,44 @@
+"""Notebook 04 (scratch vs transfer): recorded metrics."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def nb04(run_notebook):
+    return run_notebook("04_scratch_vs_transfer")
+
+
+@pytest.mark.notebooks
+def test_04_compares_three_approaches(nb04):
+    rows = nb04["comparison"]
+    assert set(rows) == {"from scratch", "frozen base + head", "fine-tuned"}
+    for name, row in rows.items():
+        assert 0.0 <= row["test_acc"] <= 1.0, name
+        assert row["seconds"] > 0, name
+        assert 0 < row["trainable_params"] <= row["total_params"], name
+    scratch, frozen, fine = rows["from scratch"], rows["frozen base + head"], rows["fine-tuned"]
+    assert scratch["trainable_params"] == scratch["total_params"] < 1_000_000
+    assert frozen["total_params"] > 100 * scratch["total_params"]
+    assert frozen["trainable_params"] < 0.01 * frozen["total_params"], "only the head trains"
+    assert frozen["trainable_params"] < fine["trainable_params"] < fine["total_params"]
+
+
+@pytest.mark.notebooks
+def test_04_learning_curve(nb04):
+    sizes = nb04["curve_sizes"]
+    assert sizes == sorted(sizes) and len(sizes) >= 2
+    assert len(nb04["curve_transfer"]) == len(nb04["curve_scratch"]) == len(sizes)
+    if not nb04["random_base_weights"]:
+        # Real ImageNet features on photos beat guessing the largest class.
+        assert nb04["curve_transfer"][-1] > nb04["majority_baseline"]
+
+
+@pytest.mark.notebooks
+def test_04_domain_gap_on_fashion_mnist(nb04):
+    assert len(nb04["fashion_transfer"]) == len(nb04["fashion_scratch"]) == len(nb04["fashion_sizes"])
+    assert min(nb04["fashion_transfer"] + nb04["fashion_scratch"]) > 0.4  # 10 classes: chance is 0.1
+    assert abs(nb04["transfer_gain_fashion"]) < 0.15, "ImageNet features should not win big on Fashion-MNIST"
+    if not nb04["random_base_weights"]:
+        assert nb04["transfer_gain_photos"] > nb04["transfer_gain_fashion"] + 0.05
