@@ -122,6 +122,14 @@ def _nested_base(model, name: str | None = None):
 
 
 def _activation_name(layer) -> str | None:
+    """``"softmax"`` for ``Dense(..., activation="softmax")`` and for a ``keras.layers.Softmax()`` layer."""
+    import keras
+
+    if isinstance(layer, keras.layers.Softmax):
+        return "softmax"
+    if isinstance(layer, keras.layers.Activation):
+        act = layer.activation
+        return getattr(act, "__name__", None)
     act = getattr(layer, "activation", None)
     return getattr(act, "__name__", None) if act is not None else None
 

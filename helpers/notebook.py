@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 from . import metrics
@@ -22,6 +23,9 @@ def start(notebook: str, *, quick: bool, seed: int) -> None:
 
     check_int("SEED", seed, low=0)
     keras.utils.set_random_seed(seed)  # Python, NumPy and TensorFlow in one call
+    # Keras 3 warns on every fit() with a tf.data.Dataset that its default shuffle=True is ignored;
+    # the course shuffles in the pipeline (`.shuffle(...)`), as the warning asks, so it is noise here.
+    warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed", category=UserWarning)
     metrics.reset(notebook)
     metrics.record(notebook, quick=bool(quick), seed=seed, standins=[])
     mode = ("QUICK mode (small data, few epochs: for CI and a first look)" if quick

@@ -9,6 +9,7 @@ Used by ``make run`` and by the test suite, so both run notebooks the same way.
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -124,6 +125,48 @@ def with_mode_banner(nb):
     return nb
 
 
+def split_at_headings(nb):
+    """Split every markdown cell that holds several ``#``/``##`` headings into one cell per heading.
+
+    A slide starts at a heading; a cell that holds a summary *and* the exercises would otherwise
+    put both on one slide. Returns ``nb`` (changed in place).
+
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("## A\\nx\\n## B\\ny")])
+    >>> [c.source for c in split_at_headings(nb).cells]
+    ['## A\\nx', '## B\\ny']
+    """
+    import nbformat
+
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            cells.append(cell)
+            continue
+        parts, current, in_code = [], [], False
+        for line in cell.source.splitlines():
+            in_code ^= line.lstrip().startswith("```")  # a "# comment" inside a code block is no heading
+            if (not in_code and line.startswith(("# ", "## ")) and current
+                    and any(x.strip() for x in current)):
+                parts.append("\n".join(current).strip("\n"))
+                current = []
+            current.append(line)
+        parts.append("\n".join(current).strip("\n"))
+        cell.source = parts[0]
+        cells.append(cell)
+        for part in parts[1:]:
+            extra = nbformat.v4.new_markdown_cell(part)
+            extra.metadata["tags"] = list(cell.metadata.get("tags", []))
+            cells.append(extra)
+    nb.cells = cells
+    return nb
+
+
+def _is_exercise_code(source: str) -> bool:
+    """Code that imports or calls the exercise checks: for the learner at their desk, not a slide."""
+    return "helpers.exercises" in source or bool(re.search(r"\bex\.q\d", source))
+
+
 def tag_slides(nb):
     """Give every cell without one a ``slideshow.slide_type``; return ``nb`` (changed in place).
 
@@ -131,7 +174,8 @@ def tag_slides(nb):
     markdown continues the slide ("-") and code cells appear as fragments. Parameters,
     setup (``helpers.notebook.start`` and the cell that resolves the parameters) and
     ``solution`` cells are skipped, as are the markdown cell that introduces the parameters
-    cell and cells that only record metrics. Slide types already set by an author are kept.
+    cell, cells that only record metrics, and exercise checks (``ex.q1.check(...)``). Slide
+    types already set by an author are kept.
 
     >>> import nbformat
     >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Title"),
@@ -154,7 +198,8 @@ def tag_slides(nb):
             if tags & SKIP_TAGS or introduces_parameters:
                 kind = "skip"
             elif cell.cell_type == "code" and ("helpers.notebook.start(" in source or after_parameters
-                                               or source.startswith("helpers.metrics.record(")):
+                                               or source.startswith("helpers.metrics.record(")
+                                               or _is_exercise_code(source)):
                 kind = "skip"
             elif cell.cell_type == "markdown" and source.startswith(("# ", "## ")):
                 kind = "slide"
@@ -179,7 +224,7 @@ def to_slides(executed: Path, out_dir: Path | None = None) -> Path:
 
     out_dir = Path(out_dir or BUILD / "slides")
     out_dir.mkdir(parents=True, exist_ok=True)
-    nb = tag_slides(with_mode_banner(_read(executed)))
+    nb = tag_slides(split_at_headings(with_mode_banner(_read(executed))))
     body, _ = SlidesExporter().from_notebook_node(nb)
     out = out_dir / (executed.stem + ".slides.html")
     out.write_text(body, encoding="utf-8")

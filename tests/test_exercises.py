@@ -31,6 +31,11 @@ def transfer(num_classes=2, *, frozen=True, activation="softmax", shape=(8, 8, 3
     return keras.Model(inputs, L.Dense(num_classes, activation=activation)(x)), base
 
 
+def softmax_layer_last(model):
+    """The same classifier written with a separate ``keras.layers.Softmax()`` layer at the end."""
+    return keras.Model(model.inputs, L.Softmax()(model.outputs[0]))
+
+
 def compiled(model, lr):
     model.compile(optimizer=keras.optimizers.Adam(lr), loss="sparse_categorical_crossentropy")
     return model
@@ -178,7 +183,7 @@ CASES = {
          (lambda: xception_input("vgg"), "VGG16/ResNet-style")],
     ),
     "nb02.q1": (
-        [lambda: transfer(2)[0]],
+        [lambda: transfer(2)[0], lambda: softmax_layer_last(transfer(2, activation=None)[0])],
         [(lambda: transfer(2, frozen=False)[0], "base.trainable is True"),
          (lambda: transfer(1, activation="sigmoid")[0], "Dense(2, activation='softmax')"),
          (lambda: transfer(2, activation="relu")[0], "activation 'relu'"),

@@ -6,9 +6,7 @@ path but check that the metrics say which one ran.
 
 from __future__ import annotations
 
-
 import pytest
-
 
 NB01 = "01_xception_prediction"
 

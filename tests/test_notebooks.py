@@ -97,3 +97,37 @@ def test_solutions_are_hidden_and_tagged(path):
         assert cell["cell_type"] == "code", f"{path.name}: a solution cell must be code"
         assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True, (
             f"{path.name}: solution cell not hidden; set metadata.jupyter.source_hidden = true")
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_slides_and_html_of_the_executed_notebook(path, run_notebook):
+    """Instructors' builds (``make slides``/``make html``), from the notebook CI just executed.
+
+    Written to ``build/slides`` and ``build/html``: one slide per ``#``/``##`` heading, the mode
+    banner, no errors, and none of the cells a learner should not see on a slide.
+    """
+    import html as html_lib
+    import re
+
+    import nbformat
+
+    run_notebook(path.stem)
+    executed = runner.BUILD / "executed" / path.name
+    slides = runner.to_slides(executed, runner.BUILD / "slides")
+    page = runner.to_html(executed, runner.BUILD / "html")
+    assert slides.name == f"{path.stem}.slides.html" and page.name == f"{path.stem}.html"
+    deck, html = slides.read_text(encoding="utf-8"), page.read_text(encoding="utf-8")
+    for text in (deck, html):
+        assert "QUICK mode" in text, "the build must say in which mode it was executed"
+        assert "Traceback (most recent call last)" not in text
+    source = nbformat.read(str(path), as_version=4)
+    headings = [line for c in source.cells if c.cell_type == "markdown"
+                for line in c.source.splitlines() if line.startswith(("# ", "## "))]
+    assert len(re.findall(r"<section\b", deck)) >= len(headings), "one slide per heading at least"
+    shown = html_lib.unescape(re.sub(r"<[^>]+>", "", deck))  # the text a viewer reads
+    hidden = [c.source for c in source.cells
+              if {"solution", "parameters"} & set(c.metadata.get("tags", []))]
+    for cell_source in hidden:
+        line = max(cell_source.splitlines(), key=len)
+        assert line not in shown, f"a skipped cell shows on the slides: {line!r}"
