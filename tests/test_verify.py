@@ -73,3 +73,17 @@ def test_study_is_what_it_says(study):
         assert study[f"{arm}_s"] > 0
     recorded = json.loads((verify.metrics.metrics_dir() / f"{verify.RECORD}.json").read_text())
     assert recorded["transfer_acc"] == study["transfer_acc"]
+
+
+@pytest.mark.verify
+def test_study_catches_helpers_that_get_preprocessing_wrong(monkeypatch):
+    """Mutation test: if ``preprocess_for`` handed every backbone VGG16's function (a plausible
+    lookup bug), the study must say so. Scratch and fine-tuning get one epoch each: they are not
+    what this test is about, and the claim it checks does not depend on them."""
+    if offline.missing_fixtures():
+        pytest.skip("run `make fixtures` (missing: " + ", ".join(offline.missing_fixtures()) + ")")
+    vgg = verify.models.BACKBONES["vgg16"].preprocess
+    monkeypatch.setattr(verify.models, "preprocess_for", lambda arch: vgg)
+    result = verify.run_study(verify.Config(scratch_epochs=1, finetune_epochs=1), verbose=0)
+    problems = verify.check_claims(result)
+    assert any("wrong_preprocessing_acc" in p for p in problems), json.dumps(result, indent=1)
