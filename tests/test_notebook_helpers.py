@@ -88,3 +88,23 @@ def test_show_source_prints_the_code(capsys):
     notebook.show_source(notebook.check_int)
     out = capsys.readouterr().out
     assert out.startswith("def check_int(") and "raise TypeError" in out
+
+
+def test_metrics_differences_ignore_timings_only(tmp_path):
+    run = {"quick": True, "acc": [0.5, 0.75], "comparison": {"scratch": {"test_acc": 0.6, "seconds": 9.1}},
+           "backbones": {"VGG16": {"img_per_s": 6.4, "params_M": 14.71}}}
+    timings_differ = {**run, "comparison": {"scratch": {"test_acc": 0.6, "seconds": 12.0}},
+                      "backbones": {"VGG16": {"img_per_s": 5.0, "params_M": 14.71}}}
+    assert metrics.differences(run, timings_differ) == []
+    changed = {**run, "acc": [0.5, 0.8], "comparison": {"scratch": {"test_acc": 0.7, "seconds": 9.1}}}
+    assert metrics.differences(run, changed) == ["acc[1]: 0.75 != 0.8", "comparison.scratch.test_acc: 0.6 != 0.7"]
+    assert metrics.differences(run, {**run, "extra": 1}) == ["extra: only in one run"]
+    assert metrics.differences({"standins": ["a"]}, {"standins": ["a", "b"]}) == ["standins: ['a'] != ['a', 'b']"]
+    first, second = tmp_path / "a", tmp_path / "b"
+    for folder, record in ((first, run), (second, changed)):
+        folder.mkdir()
+        (folder / "nb.json").write_text(json.dumps(record))
+    (first / "only_first.json").write_text("{}")
+    assert metrics.compare_runs(first, second)[0] == "nb: acc[1]: 0.75 != 0.8"
+    assert metrics.main(["compare", str(first), str(first)]) == 0
+    assert metrics.main(["compare", str(first), str(second)]) == 1
