@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import http.client
 import os
 import shutil
 import socket
@@ -22,9 +23,12 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
+import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
+from typing import Iterator
 
 from tqdm.auto import tqdm
 
@@ -39,6 +43,17 @@ class ChecksumMismatch(AssetError):
 
 class UnsafeArchive(AssetError):
     """An archive holds a member that would land outside its target folder."""
+
+
+class IncompleteDownload(AssetError):
+    """The connection ended before the server sent every byte it announced (Content-Length)."""
+
+
+class NotWritable(AssetError):
+    """A folder the course writes into is read-only, not ours, or on a full disk."""
+
+
+EXTRACTED_MARKER = ".helpers_extracted"  # written into an archive's folder once extraction finished
 
 
 _KERAS_APPS = "https://storage.googleapis.com/tensorflow/keras-applications/"
@@ -57,6 +72,8 @@ class Asset:
     size: int | None = None
     extract_to: str | None = None  # archives: folder (inside subdir) to extract into
     standin: str = ""  # what the course uses offline instead ("" = nothing)
+    # archives: files expected in sub-folders of the extracted root, e.g. (("train/cats", 1000),)
+    folder_counts: tuple[tuple[str, int], ...] = ()
 
     @property
     def path(self) -> Path:
@@ -122,6 +139,8 @@ ASSETS: dict[str, Asset] = {
             md5=None,  # not published; checked by size and by the folder counts after extraction
             size=68_606_236,
             extract_to="cats_and_dogs_filtered",
+            folder_counts=(("train/cats", 1000), ("train/dogs", 1000),
+                           ("validation/cats", 500), ("validation/dogs", 500)),
             standin="photo cut-outs (Debian tuxpaint-stamps-default), birds vs mammals, same folder layout",
         ),
         Asset(
@@ -133,8 +152,8 @@ ASSETS: dict[str, Asset] = {
             ),
             "mobilenet_v2_feature_vector.tar.gz",
             "models",
-            md5=None,  # Kaggle serves a tarball without a published checksum
-            extract_to="mobilenet_v2_feature_vector",
+            md5=None,  # Kaggle serves a tarball without a published checksum: trusted only once
+            extract_to="mobilenet_v2_feature_vector",  # it extracted completely (EXTRACTED_MARKER)
             standin="a SavedModel in TF-Hub format made locally from keras.applications.MobileNetV2",
         ),
     ]
@@ -210,6 +229,82 @@ def is_online(url: str = _KERAS_APPS, timeout: float = 3.0) -> bool:
     return _reachable(parsed.hostname or "", timeout)
 
 
+# ---------------------------------------------------------------- writing
+
+
+_WRITE_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
+
+
+def _inside(name, folder: Path) -> bool:
+    if not isinstance(name, (str, bytes, os.PathLike)):
+        return False  # e.g. a file descriptor
+    path = Path(os.fsdecode(name))
+    return (Path(os.path.abspath(path)).is_relative_to(os.path.abspath(folder))
+            or path.resolve().is_relative_to(Path(folder).resolve()))
+
+
+def not_writable(error: OSError, folder: str | os.PathLike, *, hint: str = "") -> NotWritable | None:
+    """The clear error for a write into ``folder`` refused as read-only, not permitted or disk full.
+
+    Returns None when ``error`` is something else (or names a file outside ``folder``,
+    such as a source being read), so the caller re-raises it unchanged. The message names
+    the folder, the cause and the fix: free space, or point ``KERAS_HOME`` elsewhere.
+
+    >>> print(not_writable(OSError(errno.ENOSPC, "No space left on device"), "/c/models"))  # doctest: +ELLIPSIS
+    no space left on the disk of /c/models (No space left on device): free space there, or set KERAS_HOME ...
+    >>> not_writable(FileNotFoundError(errno.ENOENT, "No such file"), "/c") is None
+    True
+    """
+    code = getattr(error, "errno", None)
+    if code not in _WRITE_ERRNOS:
+        return None
+    folder = Path(folder)
+    names = [n for n in (getattr(error, "filename", None), getattr(error, "filename2", None)) if n is not None]
+    if names and not any(_inside(n, folder) for n in names):
+        return None
+    reason = error.strerror or str(error)
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        message = (f"no space left on the disk of {folder} ({reason}): free space there, or set "
+                   "KERAS_HOME to a folder on a larger disk")
+    else:
+        message = (f"cannot write in {folder}: it is read-only or not yours ({reason}); set "
+                   "KERAS_HOME to a writable folder")
+    message += f" (the Keras cache is now {keras_home()})"
+    return NotWritable(message + (f"; {hint}" if hint else ""))
+
+
+@contextmanager
+def writing(folder: str | os.PathLike, *, hint: str = "") -> Iterator[None]:
+    """Run a block that writes into ``folder``; a refused write becomes a clear :class:`NotWritable`.
+
+    Read-only folders, missing permissions and full disks (``EACCES``, ``EPERM``, ``EROFS``,
+    ``ENOSPC``, ``EDQUOT``) raise :func:`not_writable`'s message; other errors pass unchanged.
+
+    >>> with writing("/tmp/x"):
+    ...     raise OSError(errno.EROFS, "Read-only file system")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    helpers.assets.NotWritable: cannot write in /tmp/x: it is read-only or not yours (Read-only file system); ...
+    """
+    try:
+        yield
+    except OSError as e:
+        error = not_writable(e, folder, hint=hint)
+        if error is None:
+            raise
+        raise error from e
+
+
+def _ensure_writable(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise NotWritable(f"cannot create the cache folder {folder} ({e.strerror}); "
+                          "set KERAS_HOME to a writable folder") from e
+    if not os.access(folder, os.W_OK):
+        raise NotWritable(f"the cache folder {folder} is read-only; "
+                          "set KERAS_HOME to a writable folder")
+
+
 # ---------------------------------------------------------------- checks
 
 
@@ -222,24 +317,58 @@ def md5sum(path: Path) -> str:
     return digest.hexdigest()
 
 
-def is_present(asset: Asset | str) -> bool:
-    """True when the asset's file is in the cache and passes its checksum.
+@dataclass(frozen=True)
+class Status:
+    """What the cache holds for one asset, without downloading anything.
 
-    A partial download (``*.part``) never counts; neither does a file of the wrong size.
+    ``state`` is ``"present"`` (usable), ``"missing"``, ``"damaged"`` (a cached file
+    fails its checksum or size), ``"incomplete"`` (an extracted folder lacks files) or
+    ``"unverified"`` (an archive with no published checksum that never extracted
+    completely). ``detail`` says what is wrong and what to do; ``path`` is the file or
+    folder concerned.
     """
-    asset = get(asset) if isinstance(asset, str) else asset
-    path = asset.path
-    if asset.extracted is not None and _extracted_root(asset) is not None:
-        return True
-    if not path.is_file():
-        return False
+
+    state: str
+    detail: str = ""
+    path: Path | None = None
+
+    @property
+    def present(self) -> bool:
+        return self.state == "present"
+
+
+def _file_problem(asset: Asset, path: Path) -> str:
+    """'' when the cached file passes its checksum (or size); else what is wrong."""
     if asset.md5:
-        return md5sum(path) == asset.md5
-    return asset.size is None or path.stat().st_size == asset.size
+        return "" if md5sum(path) == asset.md5 else "checksum mismatch"
+    got = path.stat().st_size
+    if asset.size is not None and got != asset.size:
+        return f"size {got:,} bytes, expected {asset.size:,}"
+    return ""
 
 
-def _extracted_root(asset: Asset) -> Path | None:
-    """The extracted folder, also where Keras >= 3.6 ``get_file(extract=True)`` put it."""
+def _incomplete(asset: Asset, root: Path) -> str:
+    """'' when the extracted folder ``root`` is complete; else what is missing."""
+    if asset.folder_counts:
+        wrong = []
+        for rel, expected in asset.folder_counts:
+            folder = root / rel
+            got = (sum(1 for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+                   if folder.is_dir() else 0)
+            if got != expected:
+                wrong.append(f"{rel} holds {got} files, expected {expected}")
+        return "; ".join(wrong)
+    if not (asset.md5 or asset.size):  # no checksum: only a finished extraction vouches for it
+        if not ((root / EXTRACTED_MARKER).is_file() or (root.parent / EXTRACTED_MARKER).is_file()):
+            return "it was not extracted completely by `python -m helpers fetch` (no completion marker)"
+    return ""
+
+
+def _extracted_roots(asset: Asset) -> list[Path]:
+    """Every non-empty folder where the archive may have been extracted, best first.
+
+    Also where Keras >= 3.6 ``get_file(extract=True)`` puts it (``<name>_extracted``).
+    """
     assert asset.extract_to is not None
     base = keras_home() / asset.subdir
     candidates = [
@@ -248,11 +377,56 @@ def _extracted_root(asset: Asset) -> Path | None:
         base / f"{Path(asset.fname).stem}_extracted",
         base / f"{asset.fname.split('.')[0]}_extracted",  # what get_file does for x.tar.gz
     ]
+    found: list[Path] = []
     for c in candidates:
         for inner in (c / asset.extract_to, c):
-            if inner.is_dir() and any(inner.iterdir()) and not inner.name.endswith(".part"):
-                return inner
-    return None
+            if (inner.is_dir() and inner not in found and not inner.name.endswith(".part")
+                    and any(p.name != EXTRACTED_MARKER for p in inner.iterdir())):
+                found.append(inner)
+                break
+    return found
+
+
+def _extracted_root(asset: Asset) -> Path | None:
+    """The complete extracted folder, or None."""
+    return next((r for r in _extracted_roots(asset) if not _incomplete(asset, r)), None)
+
+
+def check(asset: Asset | str) -> Status:
+    """Where asset ``asset`` stands in the cache (see :class:`Status`); reads files, downloads nothing.
+
+    A partial download (``*.part``) never counts; neither does a file of the wrong checksum
+    or size, an extracted folder with files missing, nor an archive without a published
+    checksum that never finished extracting.
+
+    >>> os.environ["KERAS_HOME"] = "/nonexistent/keras"; check("vgg16_notop").state
+    'missing'
+    >>> del os.environ["KERAS_HOME"]
+    """
+    asset = get(asset) if isinstance(asset, str) else asset
+    roots = _extracted_roots(asset) if asset.extract_to else []
+    for root in roots:
+        if not _incomplete(asset, root):
+            return Status("present", "", root)
+    path = asset.path
+    if path.is_file():
+        problem = _file_problem(asset, path)
+        if problem:
+            return Status("damaged", f"damaged ({problem}): delete {path} and fetch again", path)
+        if asset.md5 or asset.size or not asset.extract_to:
+            return Status("present", "", path)  # a verified archive is extracted by fetch()
+        return Status("unverified", f"{path} has no published checksum and never extracted completely: "
+                      f"run `python -m helpers fetch {asset.name}` (it extracts it, or says to "
+                      "delete it when it is damaged)", path)
+    if roots:
+        return Status("incomplete", f"incomplete ({_incomplete(asset, roots[0])}): delete "
+                      f"{roots[0]} and fetch again", roots[0])
+    return Status("missing", "", path)
+
+
+def is_present(asset: Asset | str) -> bool:
+    """True when the asset is in the cache and passes its checks (see :func:`check`)."""
+    return check(asset).present
 
 
 # ---------------------------------------------------------------- download
@@ -260,34 +434,44 @@ def _extracted_root(asset: Asset) -> Path | None:
 
 def download(url: str, dest: Path, *, md5: str | None = None, size: int | None = None,
              progress: bool = True) -> Path:
-    """Download ``url`` to ``dest`` with a progress bar; verify size and MD5.
+    """Download ``url`` to ``dest`` with a progress bar; verify length, size and MD5.
 
     The file is written as ``dest.part`` and renamed only once it is complete and
-    verified, so an interrupted download never counts as present.
+    verified, so an interrupted download never counts as present. When the server
+    announces a ``Content-Length``, fewer bytes raise :class:`IncompleteDownload`.
 
-    >>> # download("https://example.org/x.h5", Path("/tmp/x.h5"), md5="...")
+    Example: ``download("https://example.org/x.h5", Path("/tmp/x.h5"), md5="...")``
     """
     dest = Path(dest)
     _ensure_writable(dest.parent)
     part = dest.with_name(dest.name + ".part")
+    announced = 0
     try:
-        with urllib.request.urlopen(url, timeout=30) as response, open(part, "wb") as out:
-            total = int(response.headers.get("Content-Length") or 0) or size
-            with tqdm(total=total, unit="B", unit_scale=True, desc=dest.name,
-                      disable=not progress) as bar:
-                for chunk in iter(lambda: response.read(1 << 16), b""):
-                    out.write(chunk)
-                    bar.update(len(chunk))
-    except OSError as e:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            announced = int(response.headers.get("Content-Length") or 0)
+            with writing(dest.parent):  # only the file operations: a network error stays one
+                out = open(part, "wb")
+            try:
+                with tqdm(total=announced or size, unit="B", unit_scale=True, desc=dest.name,
+                          disable=not progress) as bar:
+                    for chunk in iter(lambda: response.read(1 << 16), b""):
+                        with writing(dest.parent):
+                            out.write(chunk)
+                        bar.update(len(chunk))
+            finally:
+                with writing(dest.parent):
+                    out.close()
+    except NotWritable:
         part.unlink(missing_ok=True)
-        if getattr(e, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS):
-            raise AssetError(f"cannot write {part}: the cache folder {dest.parent} is read-only "
-                             f"({e.strerror}); set KERAS_HOME to a writable folder") from e
-        if getattr(e, "errno", None) == 28:  # ENOSPC
-            raise AssetError(f"disk full while writing {part}: free space there or set "
-                             "KERAS_HOME to a folder on a larger disk") from e
+        raise
+    except (OSError, http.client.HTTPException) as e:
+        part.unlink(missing_ok=True)
         raise AssetError(f"could not download {url}: {e}") from e
     got_size = part.stat().st_size
+    if announced and got_size != announced:
+        part.unlink()
+        raise IncompleteDownload(f"{url}: the connection ended after {got_size:,} of the "
+                                 f"{announced:,} bytes the server announced")
     if size is not None and md5 is None and got_size != size:
         part.unlink()
         raise ChecksumMismatch(f"{url}: got {got_size} bytes, expected {size}")
@@ -300,35 +484,46 @@ def download(url: str, dest: Path, *, md5: str | None = None, size: int | None =
     return dest
 
 
-def _ensure_writable(folder: Path) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise AssetError(f"cannot create the cache folder {folder} ({e.strerror}); "
-                         "set KERAS_HOME to a writable folder") from e
-    if not os.access(folder, os.W_OK):
-        raise AssetError(f"the cache folder {folder} is read-only; "
-                         "set KERAS_HOME to a writable folder")
+def _extract_checked(asset: Asset) -> Path:
+    """Extract the cached archive of ``asset`` and check the result; the extracted root."""
+    root = safe_extract(asset.path, keras_home() / asset.subdir / asset.extract_to)
+    problem = _incomplete(asset, root)
+    if problem:
+        raise AssetError(f"{asset.name}: {asset.path} extracted into {root}, but {problem}; "
+                         f"delete {asset.path} and fetch again")
+    return root
 
 
 def fetch(name: str, *, progress: bool = True, retries: int = 1) -> Path:
     """Make sure asset ``name`` is in the cache and return its path (or extracted folder).
 
-    Tries each URL; a checksum mismatch is downloaded again ``retries`` times, then
-    fails with a clear message. Offline, fails at once with what to do instead.
+    Tries each URL; a checksum mismatch or an interrupted download is downloaded again
+    ``retries`` times, then fails with a clear message. Offline, fails at once with what
+    to do instead (and says so when a cached copy is damaged).
 
     Example: ``path = fetch("vgg16_notop")``
     """
     asset = get(name)
-    if is_present(asset):
+    status = check(asset)
+    if status.present:
         if not asset.extract_to:
             return asset.path
-        root = _extracted_root(asset)  # None: the archive was copied in but never extracted
-        return root or safe_extract(asset.path, keras_home() / asset.subdir / asset.extract_to)
-    if not any(is_online(u) for u in asset.urls):
+        return _extracted_root(asset) or _extract_checked(asset)  # copied in, never extracted
+    online = any(is_online(u) for u in asset.urls)
+    if status.state == "unverified":  # an archive without checksum: extracting it is the test
+        try:
+            return _extract_checked(asset)
+        except NotWritable:
+            raise
+        except AssetError:
+            if not online:
+                raise
+            asset.path.unlink(missing_ok=True)  # damaged: download it again below
+    if not online:
+        where = (f": the cached copy is {status.detail}; there is no network" if status.detail
+                 else f" is not in the cache at {asset.path} and there is no network")
         raise AssetError(
-            f"{asset.name} ({asset.description}) is not in the cache at {asset.path} and "
-            f"there is no network. On a machine with internet run `python -m helpers fetch "
+            f"{asset.name} ({asset.description}){where}. On a machine with internet run `python -m helpers fetch "
             f"{asset.name}` and copy {asset.path} here (or set KERAS_HOME). "
             f"Offline the course uses: {asset.standin or 'nothing'}."
         )
@@ -342,10 +537,12 @@ def fetch(name: str, *, progress: bool = True, retries: int = 1) -> Path:
             except ChecksumMismatch as e:
                 errors.append(str(e))
                 mismatches += 1
+            except IncompleteDownload as e:
+                errors.append(str(e))
+            except NotWritable:
+                raise
             except AssetError as e:
                 errors.append(str(e))
-                if "disk full" in str(e) or "cache folder" in str(e):
-                    raise
                 break
         if done:
             break
@@ -355,7 +552,14 @@ def fetch(name: str, *, progress: bool = True, retries: int = 1) -> Path:
                     ("\n  the server keeps sending a different file; report this to the course"
                      if mismatches else ""))
     if asset.extract_to:
-        return safe_extract(asset.path, keras_home() / asset.subdir / asset.extract_to)
+        try:
+            return _extract_checked(asset)
+        except NotWritable:
+            raise
+        except AssetError as e:  # a damaged archive must not stay behind looking fetched
+            asset.path.unlink(missing_ok=True)
+            raise AssetError(f"could not fetch {asset.name}: the downloaded archive is unusable "
+                             f"and was deleted: {e}") from e
     return asset.path
 
 
@@ -375,42 +579,54 @@ def safe_extract(archive: Path, target: Path) -> Path:
 
     Absolute paths, ``..`` and links pointing outside ``target`` raise
     :class:`UnsafeArchive` before anything is written. Extraction goes to
-    ``target.part`` first, so a failed extraction leaves nothing half-done.
-    Returns the folder that holds the content (descending into a single top folder
-    named like ``target``, as ``cats_and_dogs_filtered.zip`` has).
+    ``target.part`` first, so a failed extraction leaves nothing half-done; a finished one
+    leaves a marker file (``EXTRACTED_MARKER``). A damaged or truncated archive raises
+    :class:`AssetError` naming it and the fix; a read-only folder or a full disk raises
+    :class:`NotWritable`. Returns the folder that holds the content (descending into a
+    single top folder named like ``target``, as ``cats_and_dogs_filtered.zip`` has).
 
-    >>> # safe_extract(Path("data.zip"), Path("/tmp/data"))
+    Example: ``safe_extract(Path("data.zip"), Path("/tmp/data"))``
     """
     archive, target = Path(archive), Path(target)
     part = target.with_name(target.name + ".part")
-    shutil.rmtree(part, ignore_errors=True)
-    part.mkdir(parents=True)
     try:
-        if zipfile.is_zipfile(archive):
-            with zipfile.ZipFile(archive) as z:
-                for info in z.infolist():
-                    _check_member(info.filename, part)
-                    if (info.external_attr >> 16) & 0o170000 == 0o120000:
-                        raise UnsafeArchive(f"archive member {info.filename!r} is a symlink; refusing")
-                z.extractall(part)
-        elif tarfile.is_tarfile(archive):
-            with tarfile.open(archive) as t:
-                for m in t.getmembers():
-                    _check_member(m.name, part)
-                    if m.issym() or m.islnk():
-                        link = (part / m.name).parent / m.linkname if m.issym() else part / m.linkname
-                        if PurePosixPath(m.linkname).is_absolute() or not link.resolve().is_relative_to(part.resolve()):
-                            raise UnsafeArchive(f"archive member {m.name!r} links outside "
-                                                f"{target} ({m.linkname}); refusing")
-                    if not (m.isfile() or m.isdir() or m.issym() or m.islnk()):
-                        raise UnsafeArchive(f"archive member {m.name!r} is a device or fifo; refusing")
-                t.extractall(part, filter="data")
-        else:
-            raise AssetError(f"{archive} is neither a zip nor a tar archive; delete it and fetch again")
+        with writing(target.parent):
+            shutil.rmtree(part, ignore_errors=True)
+            part.mkdir(parents=True)
+            if zipfile.is_zipfile(archive):
+                with zipfile.ZipFile(archive) as z:
+                    for info in z.infolist():
+                        _check_member(info.filename, part)
+                        if (info.external_attr >> 16) & 0o170000 == 0o120000:
+                            raise UnsafeArchive(f"archive member {info.filename!r} is a symlink; refusing")
+                    z.extractall(part)
+            elif tarfile.is_tarfile(archive):
+                with tarfile.open(archive) as t:
+                    for m in t.getmembers():
+                        _check_member(m.name, part)
+                        if m.issym() or m.islnk():
+                            link = (part / m.name).parent / m.linkname if m.issym() else part / m.linkname
+                            if PurePosixPath(m.linkname).is_absolute() or not link.resolve().is_relative_to(part.resolve()):
+                                raise UnsafeArchive(f"archive member {m.name!r} links outside "
+                                                    f"{target} ({m.linkname}); refusing")
+                        if not (m.isfile() or m.isdir() or m.issym() or m.islnk()):
+                            raise UnsafeArchive(f"archive member {m.name!r} is a device or fifo; refusing")
+                    t.extractall(part, filter="data")
+            else:
+                raise AssetError(f"{archive} is neither a zip nor a tar archive (an error page? a "
+                                 "partial download?); delete it and fetch again")
+            (part / EXTRACTED_MARKER).write_text(f"extracted completely from {archive.name}\n")
+            shutil.rmtree(target, ignore_errors=True)
+            part.rename(target)
+    except AssetError:
+        shutil.rmtree(part, ignore_errors=True)
+        raise
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, zlib.error, OSError) as e:
+        shutil.rmtree(part, ignore_errors=True)
+        raise AssetError(f"{archive} is damaged or incomplete ({type(e).__name__}: {e}); "
+                         "delete it and fetch again (`python -m helpers fetch`)") from e
     except BaseException:
         shutil.rmtree(part, ignore_errors=True)
         raise
-    shutil.rmtree(target, ignore_errors=True)
-    part.rename(target)
     inner = target / target.name
     return inner if inner.is_dir() else target

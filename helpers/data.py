@@ -11,6 +11,9 @@ prepare it (subsets for quick mode, a held-out test split).
 
 from __future__ import annotations
 
+import errno
+import hashlib
+import json
 import os
 import random
 import shutil
@@ -28,6 +31,8 @@ SPLITS = ("train", "validation", "test")
 
 # Offline stand-in for cats vs dogs: two groups of real photo cut-outs (tuxpaint stamps).
 CUTOUT_PAIR = {"birds": ["animals/birds"], "mammals": ["animals/mammals"]}
+STANDIN_NAME = "cats_and_dogs_standin"  # its folder in course_root()
+CHECKED_MARKER = ".helpers_checked.json"  # in a split checked by cats_and_dogs(): what, and the result
 
 
 def course_root() -> Path:
@@ -65,7 +70,11 @@ def _link_or_copy(src: Path, dst: Path) -> None:
     dst.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.symlink(src.resolve(), dst)
-    except OSError:  # e.g. Windows without symlink rights
+    except FileExistsError:
+        raise  # never copy through an existing link: that would overwrite its target
+    except OSError as e:  # e.g. Windows without symlink rights; a read-only or full disk stays an error
+        if e.errno in (errno.EROFS, errno.ENOSPC, errno.EDQUOT):
+            raise
         shutil.copy2(src, dst)
 
 
@@ -82,20 +91,21 @@ def make_splits(source: dict[str, list[Path]], out: Path, *, fractions: dict[str
     fractions = fractions or {"train": 0.5, "validation": 0.25, "test": 0.25}
     per_class = per_class or {}
     out = Path(out)
-    shutil.rmtree(out, ignore_errors=True)
     rng = random.Random(seed)
-    for label, files in sorted(source.items()):
-        files = sorted(files)
-        rng.shuffle(files)
-        start = 0
-        names = list(fractions)
-        for i, split in enumerate(names):
-            n = len(files) - start if i == len(names) - 1 else round(len(files) * fractions[split])
-            chosen = files[start:start + n]
-            start += n
-            cap = per_class.get(split)
-            for f in chosen[:cap] if cap else chosen:
-                _link_or_copy(f, out / split / label / f.name)
+    with assets.writing(out.parent):  # read-only cache or full disk: a clear error naming the folder
+        shutil.rmtree(out, ignore_errors=True)
+        for label, files in sorted(source.items()):
+            files = sorted(files)
+            rng.shuffle(files)
+            start = 0
+            names = list(fractions)
+            for i, split in enumerate(names):
+                n = len(files) - start if i == len(names) - 1 else round(len(files) * fractions[split])
+                chosen = files[start:start + n]
+                start += n
+                cap = per_class.get(split)
+                for f in chosen[:cap] if cap else chosen:
+                    _link_or_copy(f, out / split / label / f.name)
     return out
 
 
@@ -133,21 +143,28 @@ def cutout_images(folders: list[str], out_dir: Path, *, size: int = 224) -> list
         raise assets.AssetError(f"photo cut-outs not found in {offline.TUXPAINT_STAMPS}: "
                                 f"{offline.FIXTURES_HINT}")
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     result = []
-    for rel in folders:
-        for png in sorted((offline.TUXPAINT_STAMPS / rel).rglob("*.png")):
-            if "cartoon" in png.relative_to(offline.TUXPAINT_STAMPS).parts:
-                continue
-            dst = out_dir / f"{png.stem}.jpg"
-            if not dst.is_file():
-                with Image.open(png) as img:
-                    rgba = img.convert("RGBA")
-                side = max(rgba.size)
-                canvas = Image.new("RGBA", (side, side), (255, 255, 255, 255))
-                canvas.paste(rgba, ((side - rgba.width) // 2, (side - rgba.height) // 2), rgba)
-                canvas.convert("RGB").resize((size, size), Image.Resampling.BICUBIC).save(dst, quality=92)
-            result.append(dst)
+    with assets.writing(out_dir.parent):  # read-only cache or full disk: a clear error
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for rel in folders:
+            for png in sorted((offline.TUXPAINT_STAMPS / rel).rglob("*.png")):
+                if "cartoon" in png.relative_to(offline.TUXPAINT_STAMPS).parts:
+                    continue
+                dst = out_dir / f"{png.stem}.jpg"
+                if not dst.is_file():
+                    with Image.open(png) as img:
+                        rgba = img.convert("RGBA")
+                    side = max(rgba.size)
+                    canvas = Image.new("RGBA", (side, side), (255, 255, 255, 255))
+                    canvas.paste(rgba, ((side - rgba.width) // 2, (side - rgba.height) // 2), rgba)
+                    part = dst.with_name(f".{dst.name}.part")  # a full disk leaves no half image behind
+                    try:
+                        canvas.convert("RGB").resize((size, size), Image.Resampling.BICUBIC).save(
+                            part, "JPEG", quality=92)
+                        part.replace(dst)
+                    finally:
+                        part.unlink(missing_ok=True)
+                result.append(dst)
     return result
 
 
@@ -164,8 +181,8 @@ def cutout_dataset(categories: dict[str, list[str]], *, fractions: dict[str, flo
     return make_splits(images, course_root() / name, fractions=fractions, seed=seed)
 
 
-def cats_and_dogs(*, train_per_class: int | None = None, seed: int = 42) -> Choice:
-    """The cats-vs-dogs image folders, split into train / validation / test.
+def cats_and_dogs(*, train_per_class: int | None = None, seed: int = 42, progress: bool = True) -> Choice:
+    """The cats-vs-dogs image folders, split into train / validation / test, every image checked.
 
     Real data: ``cats_and_dogs_filtered`` (1000 + 1000 training images; its 1000
     validation images are split in half, stratified, into validation and test, since
@@ -173,47 +190,128 @@ def cats_and_dogs(*, train_per_class: int | None = None, seed: int = 42) -> Choi
     mode. Offline: a labelled stand-in with the same layout (photo cut-outs, birds vs
     mammals), so the notebook code is identical.
 
+    Each split then goes through :func:`clean_image_folder` (once: a marker file records
+    what was checked, so a second call costs a few milliseconds): an empty, truncated or
+    non-image file (say, from a half-finished unzip) is left out and named in the label
+    and in ``extra["skipped"]``, instead of stopping training mid-epoch. A read-only
+    cache or a full disk raises :class:`helpers.assets.NotWritable` naming the folder.
+
     Example: ``ds = cats_and_dogs(train_per_class=50); print(ds); ds.value / "train"``
     """
     what = "cats_and_dogs_filtered"
     try:
         root = assets.fetch("cats_and_dogs_filtered")
+    except assets.NotWritable:
+        raise
     except assets.AssetError as err:
         if not offline.have_photo_cutouts():
             return Choice(what, None, "missing", f"{err} Stand-in unavailable too: {offline.FIXTURES_HINT}.")
-        out = cutout_dataset(CUTOUT_PAIR, seed=seed, name="cats_and_dogs_standin")
+        raw = cutout_dataset(CUTOUT_PAIR, seed=seed, name=f"unchecked/{STANDIN_NAME}")
         if train_per_class:
-            src = {label: list_images(out / "train" / label) for label in CUTOUT_PAIR}
-            _cap_train(out, src, train_per_class, seed=seed)
+            src = {label: list_images(raw / "train" / label) for label in CUTOUT_PAIR}
+            _cap_train(raw, src, train_per_class, seed=seed)
+        out, skipped = _checked_splits(raw, course_root() / STANDIN_NAME, what, progress)
         counts = {s: class_counts(out / s) for s in SPLITS}
         return Choice(what, out, "stand-in",
                       f"cats_and_dogs_filtered is not cached and there is no network; using "
                       f"{sum(sum(c.values()) for c in counts.values())} photo cut-outs "
                       f"(Debian tuxpaint-stamps-default), classes {sorted(CUTOUT_PAIR)}, in the "
-                      f"same folder layout. Accuracies are about THESE images, not cats vs dogs.",
-                      extra={"counts": counts})
+                      f"same folder layout. Accuracies are about THESE images, not cats vs dogs. "
+                      f"{_sentence(_skipped_summary(skipped))}",
+                      extra={"counts": counts, "skipped": skipped})
     source = {}
     for label in ("cats", "dogs"):
         val = list_images(root / "validation" / label)
         source[label] = val
-    out = make_splits(source, course_root() / "cats_and_dogs", seed=seed,
+    raw = make_splits(source, course_root() / "unchecked" / "cats_and_dogs", seed=seed,
                       fractions={"validation": 0.5, "test": 0.5})
     train = {label: list_images(root / "train" / label) for label in ("cats", "dogs")}
-    _cap_train(out, train, train_per_class, seed=seed)
+    _cap_train(raw, train, train_per_class, seed=seed)
+    out, skipped = _checked_splits(raw, course_root() / "cats_and_dogs", what, progress, origin=root)
     counts = {s: class_counts(out / s) for s in SPLITS}
-    return Choice(what, out, "cache", f"{root}", extra={"counts": counts})
+    return Choice(what, out, "cache", f"{root}; {_skipped_summary(skipped)}",
+                  extra={"counts": counts, "skipped": skipped})
+
+
+def _fingerprint(folder: Path) -> str:
+    """Changes whenever a file under ``folder`` (or a link's target) is added, removed or rewritten."""
+    digest = hashlib.sha1()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            st = p.stat()
+            digest.update(f"{p.relative_to(folder)}|{os.path.realpath(p)}|{st.st_size}|{st.st_mtime_ns}\n"
+                          .encode())
+    return digest.hexdigest()
+
+
+def _checked_splits(raw: Path, out: Path, what: str, progress: bool,
+                    origin: Path | None = None) -> tuple[Path, list[tuple[str, str]]]:
+    """``clean_image_folder(raw/<split>, out/<split>)`` for each split, skipped when already done.
+
+    Returns ``out`` and every skipped file as ``("<split>/<class>/<file>", why)``.
+    """
+    skipped: list[tuple[str, str]] = []
+    for split in SPLITS:
+        src, dst = raw / split, out / split
+        if not src.is_dir():
+            continue
+        fingerprint = _fingerprint(src)
+        try:
+            saved = json.loads((dst / CHECKED_MARKER).read_text())
+            if saved["fingerprint"] == fingerprint:
+                skipped += [(f"{split}/{f}", why) for f, why in saved["skipped"]]
+                continue
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # not checked yet, or by an older version: check now
+        with assets.writing(out):
+            if dst.exists() and not (dst / CLEAN_MARKER).is_file():
+                shutil.rmtree(dst)  # a split written by an older version of the course: ours to rebuild
+        try:
+            report = clean_image_folder(src, dst, progress=progress)
+        except ValueError as e:
+            raise assets.AssetError(
+                f"{what}: the {split} split has too few usable images ({e}). "
+                + (f"Delete {origin} and fetch it again (`python -m helpers fetch {what}`)."
+                   if origin else "")) from e
+        with assets.writing(out):
+            (dst / CHECKED_MARKER).write_text(json.dumps(
+                {"source": str(src), "fingerprint": fingerprint, "skipped": report.skipped,
+                 "converted": report.converted, "counts": report.counts}, indent=1))
+        skipped += [(f"{split}/{f}", why) for f, why in report.skipped]
+    return out, skipped
+
+
+def _skipped_summary(skipped: list[tuple[str, str]], show: int = 10) -> str:
+    """One phrase naming the unusable files that were left out (the first ``show`` of them).
+
+    >>> _skipped_summary([])
+    'every image checked: all usable'
+    >>> _skipped_summary([("train/cats/1.jpg", "empty file (0 bytes)")])
+    'every image checked: 1 unusable file left out: train/cats/1.jpg (empty file (0 bytes))'
+    """
+    if not skipped:
+        return "every image checked: all usable"
+    names = ", ".join(f"{f} ({why})" for f, why in skipped[:show])
+    more = f" and {len(skipped) - show} more (see .extra['skipped'])" if len(skipped) > show else ""
+    return (f"every image checked: {len(skipped)} unusable file{'s' if len(skipped) > 1 else ''} "
+            f"left out: {names}{more}")
+
+
+def _sentence(phrase: str) -> str:
+    return phrase[:1].upper() + phrase[1:] + "."
 
 
 def _cap_train(out: Path, train: dict[str, list[Path]], n: int | None, seed: int = 42) -> None:
     rng = random.Random(seed)
     # resolve first: the files may be links inside out/train, which the next line deletes
     train = {label: [f.resolve() for f in files] for label, files in train.items()}
-    shutil.rmtree(out / "train", ignore_errors=True)
-    for label, files in train.items():
-        files = sorted(files)
-        rng.shuffle(files)
-        for f in sorted(files[:n] if n else files):
-            _link_or_copy(f.resolve(), out / "train" / label / f.name)
+    with assets.writing(out):
+        shutil.rmtree(out / "train", ignore_errors=True)
+        for label, files in train.items():
+            files = sorted(files)
+            rng.shuffle(files)
+            for f in sorted(files[:n] if n else files):
+                _link_or_copy(f.resolve(), out / "train" / label / f.name)
 
 
 def fashion_mnist() -> Choice:
@@ -233,9 +331,11 @@ def fashion_mnist() -> Choice:
     note = f"{cache}"
     if not all((cache / f).is_file() for f in files):
         if offline.have_fashion_mnist():
-            cache.mkdir(parents=True, exist_ok=True)
-            for f in files:
-                shutil.copy2(offline.FASHION_MNIST_DEBIAN / f, cache / f)
+            with assets.writing(cache.parent):  # read-only cache or full disk: a clear error
+                cache.mkdir(parents=True, exist_ok=True)
+                for f in files:  # via a .part file: a full disk leaves no truncated file behind
+                    shutil.copy2(offline.FASHION_MNIST_DEBIAN / f, cache / f"{f}.part")
+                    (cache / f"{f}.part").replace(cache / f)
             note = f"copied into {cache} from Debian dataset-fashion-mnist (the same files)"
         elif not assets.is_online("https://storage.googleapis.com/"):
             raise assets.AssetError(f"Fashion-MNIST is not in {cache} and there is no network: "
@@ -346,15 +446,20 @@ def _to_rgb(img):
 
 
 def _clean_one(src: Path, dst: Path, max_side: int) -> tuple[str, str]:
-    """Decode ``src`` fully and write it as an RGB JPEG ``dst``: ("ok"|"converted"|"skipped", note)."""
+    """Decode ``src`` fully and write it as an RGB JPEG ``dst``: ("ok"|"converted"|"skipped", note).
+
+    An RGB JPEG that decodes completely, needs no rotation and is small enough is copied
+    byte for byte (no second JPEG compression); anything else is re-encoded.
+    """
     import warnings
 
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    if src.stat().st_size == 0:
-        return "skipped", "empty file (0 bytes)"
     notes = []
+    keep = False
     try:
+        if src.stat().st_size == 0:
+            return "skipped", "empty file (0 bytes)"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with _OPEN_LOCK:  # open reads only the header: no bomb check yet (we downscale instead)
@@ -375,14 +480,20 @@ def _clean_one(src: Path, dst: Path, max_side: int) -> tuple[str, str]:
                                            "resize it below 4 x Image.MAX_IMAGE_PIXELS")
                     notes.append(f"huge {w}x{h}, downscaled")
                 img.load()  # decodes every pixel: truncated or damaged files fail here
-                out = ImageOps.exif_transpose(img)
-                if mode != "RGB":
-                    notes.append(f"{mode} -> RGB")
-                out = _to_rgb(out)
+                keep = (fmt == "JPEG" and mode == "RGB" and not notes and max(w, h) <= max_side
+                        and img.getexif().get(0x0112, 1) == 1)  # 0x0112: EXIF orientation
+                if not keep:
+                    out = ImageOps.exif_transpose(img)
+                    if mode != "RGB":
+                        notes.append(f"{mode} -> RGB")
+                    out = _to_rgb(out)
     except UnidentifiedImageError:
         return "skipped", "not an image (no image format recognised)"
     except Exception as e:  # Pillow raises many types for damaged files; none may stop the scan
         return "skipped", f"damaged or truncated image ({type(e).__name__}: {e})"
+    if keep:
+        shutil.copyfile(src, dst)
+        return "ok", ""
     side = max_side
     if out.width * out.height > limit:
         side = min(side, int(limit ** 0.5))
@@ -398,11 +509,13 @@ def clean_image_folder(src: str | os.PathLike, dst: str | os.PathLike | None = N
 
     Each file is decoded in full with Pillow. Usable images (grayscale, transparent
     PNG, CMYK JPEG, 16-bit PNG, WebP, TIFF, huge photos...) are written to ``dst`` as RGB
-    JPEGs of at most ``max_side`` pixels a side; unusable files (empty, truncated, not an
-    image) and hidden files (``.DS_Store``) are skipped and listed in the returned
-    :class:`FolderReport`. ``dst`` defaults to ``<keras cache>/datasets/course/clean/<name>``
-    and is rebuilt on every call. Raises ``ValueError`` naming the folder and the fix
-    when fewer than two classes have usable images.
+    JPEGs of at most ``max_side`` pixels a side (an RGB JPEG that needs no change is copied
+    byte for byte); unusable files (empty, truncated, not an image) and hidden files
+    (``.DS_Store``) are skipped and listed in the returned :class:`FolderReport`. ``dst``
+    defaults to ``<keras cache>/datasets/course/clean/<name>`` and is rebuilt on every
+    call. Raises ``ValueError`` naming the folder and the fix when fewer than two classes
+    have usable images, and :class:`helpers.assets.NotWritable` when ``dst`` is read-only
+    or the disk is full.
 
     Example: ``report = clean_image_folder("data/my_images"); print(report)``
     """
@@ -439,22 +552,34 @@ def clean_image_folder(src: str | os.PathLike, dst: str | os.PathLike | None = N
             used.add(name.lower())
             jobs.append((entry.name, f, rel, name))
     part = dst.with_name(dst.name + ".part")
-    shutil.rmtree(part, ignore_errors=True)
-    for label in report.counts:
-        (part / label).mkdir(parents=True, exist_ok=True)
+    with assets.writing(dst.parent, hint="or pass a writable dst="):  # read-only or full disk
+        _write_clean_copy(jobs, report, part, dst, src, max_side, progress)
+    return report
+
+
+def _write_clean_copy(jobs, report: FolderReport, part: Path, dst: Path, src: Path,
+                      max_side: int, progress: bool) -> None:
+    """The writing half of :func:`clean_image_folder`: decode each job into ``part``, then rename it to ``dst``."""
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        results = pool.map(lambda job: _clean_one(job[1], part / job[0] / job[3], max_side), jobs)
-        for (label, _f, rel, _name), (status, note) in zip(
-                jobs, tqdm(results, total=len(jobs), desc=f"checking {src.name}", unit="file",
-                           disable=not progress)):
-            if status == "skipped":
-                report.skipped.append((rel, note))
-                continue
-            report.counts[label] += 1
-            if status == "converted":
-                report.converted.append((rel, note))
+    shutil.rmtree(part, ignore_errors=True)
+    try:
+        for label in report.counts:
+            (part / label).mkdir(parents=True, exist_ok=True)
+        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            results = pool.map(lambda job: _clean_one(job[1], part / job[0] / job[3], max_side), jobs)
+            for (label, _f, rel, _name), (status, note) in zip(
+                    jobs, tqdm(results, total=len(jobs), desc=f"checking {src.name}", unit="file",
+                               disable=not progress)):
+                if status == "skipped":
+                    report.skipped.append((rel, note))
+                    continue
+                report.counts[label] += 1
+                if status == "converted":
+                    report.converted.append((rel, note))
+    except BaseException:  # a full disk, an interrupt: leave no half-written copy behind
+        shutil.rmtree(part, ignore_errors=True)
+        raise
     report.skipped.sort()
     report.converted.sort()
     if len(report.classes) < 2:
@@ -471,7 +596,6 @@ def clean_image_folder(src: str | os.PathLike, dst: str | os.PathLike | None = N
     shutil.rmtree(dst, ignore_errors=True)
     dst.parent.mkdir(parents=True, exist_ok=True)
     part.rename(dst)
-    return report
 
 
 def image_folder_datasets(folder: str | os.PathLike, image_size: int | tuple[int, int] = 180,

