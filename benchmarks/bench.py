@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import statistics
 import sys
 import time
@@ -58,36 +57,41 @@ def image_folder(n_per_class: int) -> tuple[Path, str]:
     return root / "train", "photo cut-outs (offline stand-in)"
 
 
+def course_pipeline(folder: Path, size: int, batch: int):
+    """The course's input pipeline (notebook 02): decode + resize once, cache, batch, prefetch."""
+    import keras
+    import tensorflow as tf
+
+    ds = keras.utils.image_dataset_from_directory(folder, image_size=(size, size), batch_size=None,
+                                                  shuffle=False, verbose=False)
+    return ds.cache().batch(batch).prefetch(tf.data.AUTOTUNE)
+
+
 def pipeline_vs_bare(arch: str, folder: Path, size: int, batch: int) -> dict:
-    """Images/s of the tf.data pipeline + base vs the bare base on in-memory tensors."""
+    """Images/s of feature extraction as the course does it vs the bare base on in-memory tensors.
+
+    Course path: :func:`course_pipeline` (a fresh one each repeat, so every image is decoded)
+    into :func:`helpers.models.extract_features` (preprocess, then the base with
+    ``training=False``, batch by batch). Bare: the same calls on batches already decoded and
+    held in memory. The ratio says how much the input pipeline costs (goal: >= 0.9).
+    """
     import keras
     import numpy as np
-    import tensorflow as tf
 
     spec = models.BACKBONES[arch]
     base = spec.build(weights=None, include_top=False, input_shape=(size, size, 3))
-    preprocess = spec.preprocess
-
-    def make_ds():
-        ds = keras.utils.image_dataset_from_directory(
-            folder, image_size=(size, size), batch_size=batch, shuffle=False, verbose=False)
-        return ds.map(lambda x, y: (preprocess(x), y), num_parallel_calls=tf.data.AUTOTUNE
-                      ).prefetch(tf.data.AUTOTUNE)
-
     n = sum(data.class_counts(folder).values())
-    infer = tf.function(lambda x: base(x, training=False))
+    batches = [(x, y) for x, y in course_pipeline(folder, size, batch)]  # decoded once, in memory
 
-    def through_pipeline():
-        for x, _ in make_ds():
-            infer(x)
-
-    arrays = [preprocess(x) for x, _ in make_ds()]  # decoded once, kept in memory
+    def course():
+        models.extract_features(base, course_pipeline(folder, size, batch), spec.preprocess,
+                                progress=False)
 
     def bare():
-        for x in arrays:
-            infer(x)
+        for x, _ in batches:
+            np.asarray(base(spec.preprocess(x), training=False))
 
-    t_pipe = median_seconds(through_pipeline)
+    t_pipe = median_seconds(course)
     t_bare = median_seconds(bare)
     keras.backend.clear_session()
     return {"images": n, "image_size": size, "batch": batch,
@@ -98,14 +102,11 @@ def pipeline_vs_bare(arch: str, folder: Path, size: int, batch: int) -> dict:
 def head_vs_end_to_end(folder: Path, size: int, batch: int) -> dict:
     """Seconds per epoch: dense head on cached VGG16 features vs frozen base end to end."""
     import keras
-    import tensorflow as tf
 
     spec = models.BACKBONES["vgg16"]
     base = spec.build(weights=None, include_top=False, input_shape=(size, size, 3))
-    ds = keras.utils.image_dataset_from_directory(folder, image_size=(size, size),
-                                                  batch_size=batch, seed=0, verbose=False)
-    num_classes = len(ds.class_names)
-    ds = ds.cache().prefetch(tf.data.AUTOTUNE)
+    ds = course_pipeline(folder, size, batch)
+    num_classes = len(data.class_counts(folder))
     feats, labels = models.extract_features(base, ds, spec.preprocess)
     head = models.dense_head(feats.shape[1:], num_classes)
     head.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
@@ -113,31 +114,66 @@ def head_vs_end_to_end(folder: Path, size: int, batch: int) -> dict:
                                  input_shape=(size, size, 3), augment=True, seed=0)
     full.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
     t_head = median_seconds(lambda: head.fit(feats, labels, epochs=1, batch_size=batch, verbose=0))
-    t_full = median_seconds(lambda: full.fit(ds, epochs=1, verbose=0), repeats=1)
+    t_full = median_seconds(lambda: full.fit(ds, epochs=1, verbose=0))
     keras.backend.clear_session()
     return {"images": int(len(labels)), "image_size": size, "head_s_per_epoch": round(t_head, 3),
             "end_to_end_s_per_epoch": round(t_full, 2), "speedup": round(t_full / t_head, 1)}
 
 
+_RUN_ONE = """
+import json, resource, sys, time
+from pathlib import Path
+from helpers import runner
+start = time.perf_counter()
+try:
+    runner.execute(Path(sys.argv[1]), quick=sys.argv[2] == "quick", out_dir=runner.BUILD / "bench")
+    status = "ok"
+except Exception as e:
+    status = f"failed: {type(e).__name__}"
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the kernel, our only child
+print(json.dumps({"seconds": round(time.perf_counter() - start, 1), "status": status,
+                  "peak_rss_mib": round(peak)}))
+"""
+
+
 def notebook_times(full: bool) -> dict:
-    """Wall seconds and kernel peak memory of each notebook (one run each)."""
+    """Wall seconds and the kernel's own peak memory for each notebook (one run each).
+
+    Each notebook runs from a fresh Python process, so the peak memory of its kernel is its own,
+    not the largest so far.
+    """
+    import subprocess
+
     rows = {}
     for nb in runner.notebooks():
-        modes = ["quick"] + (["full"] if full else [])
-        for mode in modes:
-            start = time.perf_counter()
+        for mode in ["quick"] + (["full"] if full else []):
+            done = subprocess.run([sys.executable, "-c", _RUN_ONE, str(nb), mode], capture_output=True,
+                                  text=True, cwd=runner.ROOT)
+            lines = done.stdout.strip().splitlines()
             try:
-                runner.execute(nb, quick=(mode == "quick"), out_dir=runner.BUILD / "bench")
-                status = "ok"
-            except Exception as e:  # a benchmark reports, it does not stop
-                status = f"failed: {type(e).__name__}"
-            seconds = time.perf_counter() - start
-            # ru_maxrss of children: the largest kernel so far (KiB on Linux)
-            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-            rows[f"{nb.stem} ({mode})"] = {"seconds": round(seconds, 1), "status": status,
-                                           "peak_rss_mib_so_far": round(peak)}
-            print(f"  {nb.stem:32s} {mode:5s} {seconds:7.1f} s  {status}", flush=True)
+                row = json.loads(lines[-1])
+            except (IndexError, json.JSONDecodeError):  # a benchmark reports, it does not stop
+                row = {"seconds": None, "status": f"failed: {done.stderr.strip()[-200:]}", "peak_rss_mib": None}
+            rows[f"{nb.stem} ({mode})"] = row
+            print(f"  {nb.stem:32s} {mode:5s} {row['seconds']} s  peak {row['peak_rss_mib']} MiB  "
+                  f"{row['status']}", flush=True)
     return rows
+
+
+def machine() -> dict:
+    """What the numbers were measured on: CPU model and cores, GPU model, TensorFlow."""
+    import tensorflow as tf
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    gpus = [tf.config.experimental.get_device_details(g).get("device_name", g.name)
+            for g in tf.config.list_physical_devices("GPU")]
+    return {"platform": platform.platform(), "cpu": cpu, "cpus": os.cpu_count(), "gpu": gpus,
+            "tensorflow": tf.__version__}
 
 
 def full_assets_present() -> bool:
@@ -150,11 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-notebooks", action="store_true", help="only the pipeline benchmarks")
     parser.add_argument("--per-class", type=int, default=32, help="images per class read")
     args = parser.parse_args(argv)
-    import tensorflow as tf
-
-    gpus = tf.config.list_physical_devices("GPU")
-    result = {"machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
-                          "gpu": [g.name for g in gpus], "tensorflow": tf.__version__}}
+    result = {"machine": machine()}
     folder, source = image_folder(args.per_class)
     result["images_source"] = source
     print(f"reading {sum(data.class_counts(folder).values())} images from {folder} ({source})")
@@ -167,7 +199,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_notebooks:
         print("notebooks ...", flush=True)
         result["notebooks"] = notebook_times(full=full_assets_present())
-        result["peak_kernel_rss_mib"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+        peaks = {k: r["peak_rss_mib"] for k, r in result["notebooks"].items() if r["peak_rss_mib"]}
+        if peaks:
+            largest = max(peaks, key=peaks.get)
+            result["peak_memory"] = {"notebook": largest, "mib": peaks[largest]}
     out = metrics.metrics_dir() / "bench.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2))
@@ -179,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
 def print_table(result: dict) -> None:
     """The readable table that goes into the README's instructor guide."""
     m = result["machine"]
-    print(f"\nmachine: {m['cpus']} CPU cores, GPU: {', '.join(m['gpu']) or 'none'}, TF {m['tensorflow']}")
+    print(f"\nmachine: {m.get('cpu', '?')}, {m['cpus']} cores, GPU: {', '.join(m['gpu']) or 'none'}, "
+          f"TensorFlow {m['tensorflow']}")
     print("| measure | value |\n|---|---|")
     for arch, r in result["pipeline"].items():
         print(f"| {arch} {r['image_size']}px: pipeline / bare model img/s | "
@@ -188,9 +224,11 @@ def print_table(result: dict) -> None:
     print(f"| s/epoch, head on cached features vs frozen base end to end ({t['images']} images) | "
           f"{t['head_s_per_epoch']} vs {t['end_to_end_s_per_epoch']} ({t['speedup']}x) |")
     for name, r in result.get("notebooks", {}).items():
-        print(f"| {name} | {r['seconds']} s ({r['status']}) |")
-    if "peak_kernel_rss_mib" in result:
-        print(f"| peak memory of the largest notebook kernel | {result['peak_kernel_rss_mib']} MiB |")
+        print(f"| {name}: wall time, kernel peak memory | {r['seconds']} s, {r['peak_rss_mib']} MiB "
+              f"({r['status']}) |")
+    if "peak_memory" in result:
+        p = result["peak_memory"]
+        print(f"| peak memory, largest notebook | {p['mib']} MiB ({p['notebook']}) |")
 
 
 if __name__ == "__main__":

@@ -14,11 +14,23 @@ from . import assets, offline
 
 
 def asset_status(asset: assets.Asset) -> str:
-    """'present', 'stand-in: ...' or 'missing: ...' for one asset, without any download."""
-    if assets.is_present(asset):
+    """'present', 'damaged ...', 'incomplete ...', 'stand-in: ...' or 'missing ...' for one asset.
+
+    Reads the cache only (checksums, sizes, folder counts): no download, fast offline.
+    A damaged or incomplete copy is named with the fix (delete it and fetch again) even
+    when a stand-in exists, since fetching again is what brings the real asset back.
+    """
+    status = assets.check(asset)
+    if status.present:
         return "present"
-    if asset.name == "xception_notop" and offline.have_kitchenware():
-        return f"stand-in: {asset.standin}"
+    if status.detail:  # damaged, incomplete or unverified: say what to delete
+        return (status.detail if status.detail.startswith(status.state)
+                else f"{status.state}: {status.detail}")
+    if asset.name == "xception_notop":
+        problem = offline.xception_standin_problem()
+        if not problem:
+            return f"stand-in: {asset.standin}"
+        return f"missing (offline stand-in unavailable: kitchenware wheel {problem})"
     if asset.name == "vgg16_notop":
         return f"stand-in: {asset.standin}"
     if asset.name == "cats_and_dogs_filtered" and offline.have_photo_cutouts():
@@ -49,6 +61,9 @@ def doctor(with_tf: bool = True) -> int:
     missing = offline.missing_fixtures()
     print("offline fixtures: " + ("all installed" if not missing else
                                   f"missing {', '.join(missing)}: {offline.FIXTURES_HINT}"))
+    problem = offline.kitchenware_problem()
+    if problem and not problem.startswith("missing"):
+        print(f"  kitchenware wheel {problem}")
     return 0
 
 
@@ -81,7 +96,14 @@ def main(argv: list[str] | None = None) -> int:
         mode.add_argument("--full", dest="quick", action="store_false", default=None,
                           help="full mode (default: full when its assets are cached, else quick)")
         mode.add_argument("--quick", dest="quick", action="store_true", help="quick mode")
+    c = sub.add_parser("compare-runs", help="two folders of notebook metrics agree (timings excepted)")
+    c.add_argument("first", help="e.g. build/metrics-papermill")
+    c.add_argument("second", help="e.g. build/metrics")
     args = parser.parse_args(argv)
+    if args.command == "compare-runs":
+        from .metrics import main as compare
+
+        return compare(["compare", args.first, args.second])
     if args.command in ("slides", "html"):
         from .runner import build_docs
 

