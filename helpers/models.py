@@ -165,8 +165,42 @@ def count_params(model) -> tuple[int, int]:
     return trainable, frozen
 
 
+def multiply_adds(model) -> int:
+    """Multiply-adds for one image through every convolution of ``model`` (public layer attributes only).
+
+    A convolution does one multiply-add per weight at every output position; a depthwise
+    convolution filters each channel on its own; a separable one then mixes channels with a 1x1.
+
+    >>> import keras
+    >>> x = keras.Input((5, 5, 2))
+    >>> multiply_adds(keras.Model(x, keras.layers.Conv2D(4, 3)(x)))  # 3x3 positions x 3x3x2 x 4
+    648
+    """
+    import keras
+
+    conv, separable, depthwise = (keras.layers.Conv2D, keras.layers.SeparableConv2D,
+                                  keras.layers.DepthwiseConv2D)
+    total = 0
+    for layer in model.layers:
+        if not isinstance(layer, (conv, separable, depthwise)):
+            continue
+        positions = layer.output.shape[1] * layer.output.shape[2]
+        kernel, c_in = int(np.prod(layer.kernel_size)), layer.input.shape[-1]
+        if isinstance(layer, conv):
+            per_position = kernel * c_in * layer.filters // layer.groups
+        else:  # depthwise: one kernel per channel; separable then mixes channels with a 1x1
+            per_position = kernel * c_in * layer.depth_multiplier
+            if isinstance(layer, separable):
+                per_position += c_in * layer.depth_multiplier * layer.filters
+        total += positions * per_position
+    return int(total)
+
+
 def backbone_table(names: Iterable[str] | None = None, *, time_batch: int = 0) -> list[dict]:
-    """Build each backbone with ``weights=None`` and measure it: layers, parameters, sizes.
+    """Build each backbone with ``weights=None`` and measure it: layers, parameters, work, sizes.
+
+    ``weight_layers`` counts layers with weights other than BatchNormalization (with no top:
+    the convolutions); ``GMACs`` is :func:`multiply_adds` per image at the default input size.
 
     With ``time_batch > 0``, also times one forward pass of a batch of that many images
     (images per second on this machine).
@@ -187,6 +221,7 @@ def backbone_table(names: Iterable[str] | None = None, *, time_batch: int = 0) -
             "weight_layers": sum(1 for layer in model.layers if layer.weights and not
                                  isinstance(layer, keras.layers.BatchNormalization)),
             "params_M": round((trainable + frozen) / 1e6, 2),
+            "GMACs": round(multiply_adds(model) / 1e9, 2),
             "input": f"{size}x{size}x3",
             "output": "x".join(str(d) for d in model.output.shape[1:]),
         }
