@@ -181,8 +181,14 @@ def _check_frozen_transfer(model, num_classes: int, base_name: str | None = None
 # ---------------------------------------------------------------- 00_concepts
 
 
-def _check_00_q1(model, num_classes: int = 4):
-    return _check_frozen_transfer(model, num_classes)
+def _check_00_q1(model, num_classes: int = 5, near_base=None):
+    message = _check_frozen_transfer(model, num_classes)
+    if near_base is not None:
+        _require(_nested_base(model) is not near_base,
+                 f"the frozen base is {near_base.name!r}, the one pretrained on the near source "
+                 "(the normal images). Pretrain a new small CNN on scramble(x_source) and use "
+                 "its layers up to 'features' as the base.")
+    return message
 
 
 def _check_00_q2(model, head_learning_rate: float = 1e-2):
@@ -250,10 +256,11 @@ def _check_01_q2(x, size: int = 299):
     _require(x.ndim == 4, f"expected 4 axes (batch, height, width, channels); got shape {x.shape}.")
     _require(x.shape[0] == 1, f"expected a batch of one image; got {x.shape[0]} images.")
     _require(x.shape[-1] == 3, f"expected 3 colour channels (RGB) last; got shape {x.shape}. "
-                               "Load with keras.utils.load_img(path, target_size=(299, 299)).")
+                               "Load with keras.utils.load_img(path, color_mode='rgb').")
     _require(x.shape[1:3] == (size, size),
-             f"the image is {x.shape[1]}x{x.shape[2]}; Xception was trained on {size}x{size}: load "
-             f"it with keras.utils.load_img(path, target_size=({size}, {size})).")
+             f"the image is {x.shape[1]}x{x.shape[2]}; Xception was trained on {size}x{size}: "
+             f"crop the centre square and resize it, e.g. keras.ops.image.resize(img, "
+             f"({size}, {size}), crop_to_aspect_ratio=True) (the notebook's `resize`).")
     x = x.astype("float64")
     lo, hi = float(x.min()), float(x.max())
     _require(hi > lo, "every value is the same: is the image blank?")
@@ -309,40 +316,54 @@ def _check_02_q2(head, feature_shape=None, num_classes: int = 2):
 # ---------------------------------------------------------------- 03_fine_tuning
 
 
-def _vgg_base(model):
-    """The model (or nested model) that holds VGG16's block5 layers."""
-    names = {layer.name for layer in model.layers}
-    if "block5_conv1" in names:
+def _block_base(model, block: str = "block5"):
+    """The model (or nested model) whose layers include ``<block>_...`` (VGG16: block5_conv1)."""
+    def has_block(m):
+        return any(inner.name.startswith(block + "_") for inner in m.layers)
+
+    if has_block(model):
         return model
     for layer in model.layers:
-        if _is_model(layer) and "block5_conv1" in {inner.name for inner in layer.layers}:
+        if _is_model(layer) and has_block(layer):
             return layer
-    raise Incorrect("no VGG16 base found: the model has no layer 'block5_conv1' (nor a nested "
-                    "model with one). Build it with keras.applications.VGG16(include_top=False).")
+    if block == "block5":
+        raise Incorrect("no VGG16 base found: the model has no layer 'block5_conv1' (nor a nested "
+                        "model with one). Build it with keras.applications.VGG16(include_top=False).")
+    raise Incorrect(f"no base with a block {block!r}: no layer of the model (nor of a nested model) "
+                    f"is named {block}_...; is `block` the top block of this model's base?")
 
 
-def _check_03_q1(model, max_learning_rate: float = 1e-4):
+def _check_03_q1(model, max_learning_rate: float = 1e-4, block: str = "block5"):
+    import keras
+
     _require_model(model)
-    base = _vgg_base(model)
-    wanted = ["block5_conv1", "block5_conv2", "block5_conv3"]
-    training = [layer.name for layer in base.layers if layer.trainable_weights]
+    base = _block_base(model, block)
+    weighted = [layer for layer in base.layers if layer.weights]
+    is_bn = [isinstance(layer, keras.layers.BatchNormalization) for layer in weighted]
+    wanted = [layer.name for layer, bn in zip(weighted, is_bn) if layer.name.startswith(block + "_") and not bn]
+    training = [layer.name for layer, bn in zip(weighted, is_bn) if layer.trainable_weights and not bn]
+    bn_training = [layer.name for layer, bn in zip(weighted, is_bn) if bn and layer.trainable]
     _require(training, f"nothing in {base.name!r} trains: set `base.trainable = True`, then freeze "
-                       "every layer below block5.")
+                       f"every layer below {block}.")
     below = [n for n in training if n not in wanted]
-    _require(not below, f"layers below block5 also train ({', '.join(below[:4])}"
+    _require(not below, f"layers below {block} also train ({', '.join(below[:4])}"
                         f"{' ...' if len(below) > 4 else ''}): freeze them with "
-                        "`for layer in base.layers: layer.trainable = layer.name.startswith('block5')`.")
+                        f"`for layer in base.layers: layer.trainable = layer.name.startswith('{block}')`.")
     missing = [n for n in wanted if n not in training]
-    _require(not missing, f"{', '.join(missing)} still frozen: all three block5 convolutions "
-                          "should train.")
+    _require(not missing, f"{', '.join(missing)} still frozen: all of {block}'s "
+                          f"{'convolutions' if len(wanted) > 1 else 'weights'} should train.")
+    _require(not bn_training,
+             f"BatchNormalization layers train ({', '.join(bn_training[:3])}"
+             f"{' ...' if len(bn_training) > 3 else ''}): keep them frozen (`trainable = False`), or "
+             "small batches wreck their ImageNet statistics.")
     if base is not model:
         head = [layer for layer in model.layers if layer is not base and layer.trainable_weights]
-        _require(head, "the head is frozen: it must keep training while block5 is fine-tuned.")
+        _require(head, f"the head is frozen: it must keep training while {block} is fine-tuned.")
     lr = _learning_rate(model)
     _require(lr <= max_learning_rate * (1 + 1e-6),
              f"learning rate {lr:g} is too high for fine-tuning: large updates wreck the pretrained "
-             f"block5 features. Use {max_learning_rate:g} or lower (Chollet uses RMSprop(1e-5)).")
-    return (f"only block5 of {base.name!r} trains ({_n_params(base.trainable_weights):,} "
+             f"{block} features. Use {max_learning_rate:g} or lower (Chollet uses RMSprop(1e-5)).")
+    return (f"only {block} of {base.name!r} trains ({_n_params(base.trainable_weights):,} "
             f"parameters) with learning rate {lr:g}.")
 
 
@@ -459,12 +480,13 @@ def _check_04_q2(curve):
 nb00 = SimpleNamespace(
     q1=Exercise(
         "nb00.q1",
-        "Domain gap: build `far_transfer`, the frozen base pretrained on clothes worn on the body "
-        "plus a new Dense head for the 4 target classes (sandal, sneaker, bag, ankle boot), and "
-        "check it: ex.q1.check(far_transfer).",
+        "Domain gap: build `far_transfer`, a base pretrained on a far domain (the source images "
+        "with scrambled pixels), frozen, plus a new Dense head for the 5 target classes, and "
+        "check it: ex.q1.check(far_transfer, near_base=base).",
         _check_00_q1,
-        "Freeze the base (`far_base.trainable = False`), then keras.Sequential([keras.Input((28, 28, 1)), "
-        "far_base, keras.layers.Dense(4, activation='softmax')]).",
+        "Train small_cnn on (scramble(x_source), y_source); far_base = keras.Model(its input, "
+        "its layer 'features' output); far_base.trainable = False; then keras.Sequential("
+        "[keras.Input((28, 28, 1)), far_base, keras.layers.Dense(5, activation='softmax')]).",
     ),
     q2=Exercise(
         "nb00.q2",
@@ -480,35 +502,36 @@ nb01 = SimpleNamespace(
     q1=Exercise(
         "nb01.q1",
         "Classify a new image: make `top3`, a list of the 3 best (label, probability) tuples, best "
-        "first: ex.q1.check(top3).",
+        "first: ex.q1.check(top3). Needs the ImageNet classifier top (online).",
         _check_01_q1,
         "decode_predictions(preds, top=3)[0] gives (class_id, label, probability) triples, best first.",
     ),
     q2=Exercise(
         "nb01.q2",
-        "Prepare the input for Xception: one image as an array of shape (1, 299, 299, 3) with "
-        "values in [-1, 1]: ex.q2.check(x).",
+        "Check an input for Xception: one image as an array of shape (1, 299, 299, 3) with "
+        "values in [-1, 1]: ex.q2.check(x_mine).",
         _check_01_q2,
-        "load_img(path, target_size=(299, 299)), img_to_array, add a batch axis with x[None], then "
-        "keras.applications.xception.preprocess_input.",
+        "load_photo(path) keeps the photo's own size; resize(img) crops the centre square to "
+        "299x299; add a batch axis with [None]; then keras.applications.xception.preprocess_input "
+        "(once).",
     ),
 )
 
 nb02 = SimpleNamespace(
     q1=Exercise(
         "nb02.q1",
-        "Build `model`: the frozen VGG16 base with a new classifier head for the 2 classes, end "
-        "to end: ex.q1.check(model).",
+        "Another backbone: build `model`, method B on the other base (frozen, called with "
+        "training=False) with a new classifier head for the 2 classes: ex.q1.check(model).",
         _check_02_q1,
         "Set `conv_base.trainable = False`; call it as `conv_base(x, training=False)`; end with "
         "Dense(2, activation='softmax'). helpers.models.transfer_model shows the whole recipe.",
     ),
     q2=Exercise(
         "nb02.q2",
-        "Fast feature extraction: build `head`, a dense classifier for the cached VGG16 features "
-        "(with Dropout): ex.q2.check(head, feature_shape=train_features.shape[1:]).",
+        "Chollet's head: build `chollet_head`, Flatten + Dense(256) + Dropout + softmax, for the "
+        "cached features: ex.q2.check(chollet_head, feature_shape=FEATURE_SHAPE).",
         _check_02_q2,
-        "keras.Input(shape=train_features.shape[1:]), Flatten, Dense(256, 'relu'), Dropout(0.5), "
+        "keras.Input(shape=FEATURE_SHAPE), Flatten, Dense(256, 'relu'), Dropout(0.5), "
         "Dense(2, 'softmax'); helpers.models.dense_head builds the same.",
     ),
 )
@@ -516,11 +539,13 @@ nb02 = SimpleNamespace(
 nb03 = SimpleNamespace(
     q1=Exercise(
         "nb03.q1",
-        "Fine-tune VGG16: unfreeze only block5's three convolutions and recompile with a learning "
-        "rate of at most 1e-4: ex.q1.check(model).",
+        "Fine-tune by hand: unfreeze only the top block of the base (VGG16: block5's three "
+        "convolutions; Xception: block14, its BatchNormalization layers kept frozen) and recompile "
+        "with a learning rate of at most 1e-4: ex.q1.check(model, block=TOP_BLOCK).",
         _check_03_q1,
-        "`conv_base.trainable = True`, then `layer.trainable = layer.name.startswith('block5')` for "
-        "each layer of the base; recompile (RMSprop(1e-5)).",
+        "`base.trainable = True`, then for each layer of the base `layer.trainable = "
+        "layer.name.startswith(TOP_BLOCK) and not isinstance(layer, keras.layers.BatchNormalization)`; "
+        "recompile (RMSprop(1e-5)).",
     ),
     q2=Exercise(
         "nb03.q2",

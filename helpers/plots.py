@@ -5,6 +5,7 @@ Example: ``fig = show_images([np.zeros((8, 8, 3))], ["black"])``
 
 from __future__ import annotations
 
+import os
 from typing import Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -174,3 +175,58 @@ def plot_bars(names: Sequence[str], values: Sequence[float], *, ylabel: str, tit
     ax.tick_params(axis="x", rotation=20)
     fig.tight_layout()
     return fig
+
+
+def plot_prediction(model, image: str | os.PathLike | np.ndarray, class_names: Sequence[str], *,
+                    title: str | None = None) -> tuple[str, float, plt.Figure]:
+    """Classify one image with ``model`` and show it, titled with the label and its confidence.
+
+    ``image`` is a path to an image file (str or Path) or an array of shape (height, width, 3)
+    with 0-255 pixels. It is resized to the size the model expects, read from
+    ``model.input_shape``; the model must take raw pixels (the course's models preprocess
+    inside). ``class_names`` name the model's outputs, in order. Returns
+    ``(label, confidence, figure)``. A missing or unreadable file raises a clear error.
+
+    Example: ``label, confidence, fig = plot_prediction(model, "my_cat.jpg", ["cats", "dogs"])``
+    """
+    from pathlib import Path
+
+    import keras
+
+    _, height, width, channels = model.input_shape
+    if channels not in (None, 3):
+        raise ValueError(f"the model takes images with {channels} channels; plot_prediction "
+                         "shows RGB images (3 channels)")
+    name = None
+    if isinstance(image, (str, os.PathLike)):
+        from .data import load_image
+
+        if height is None or width is None:
+            raise ValueError("the model accepts any image size; pass the image as an array "
+                             "resized to the size it was trained on")
+        name = Path(image).name
+        pixels = load_image(image, (height, width))  # FileNotFoundError / ValueError, with the path
+    else:
+        pixels = np.asarray(image, dtype="float32")
+        if pixels.ndim == 4 and pixels.shape[0] == 1:
+            pixels = pixels[0]
+        if pixels.ndim != 3 or pixels.shape[-1] != 3:
+            raise ValueError(f"expected one RGB image of shape (height, width, 3), got shape "
+                             f"{np.shape(image)}")
+        if height is not None and width is not None and pixels.shape[:2] != (height, width):
+            pixels = np.asarray(keras.ops.image.resize(pixels, (height, width)))
+    probs = np.asarray(model.predict(pixels[None], verbose=0), dtype="float64").reshape(-1)
+    if probs.size == 1:  # one sigmoid output: the probability of class_names[1]
+        probs = np.array([1.0 - probs[0], probs[0]])
+    if probs.size != len(class_names):
+        raise ValueError(f"the model has {probs.size} outputs but {len(class_names)} class names "
+                         f"were given ({list(class_names)})")
+    best = int(probs.argmax())
+    label, confidence = str(class_names[best]), float(probs[best])
+    fig, ax = plt.subplots(figsize=(3.5, 3.8))
+    ax.imshow(_as_image(pixels))
+    ax.axis("off")
+    heading = f"{label} ({confidence:.0%})"
+    ax.set_title(heading + (f"\n{title}" if title else f"\n{name}" if name else ""), fontsize=10)
+    fig.tight_layout()
+    return label, confidence, fig

@@ -56,6 +56,12 @@ def unfrozen_after_head(lr, unfreeze=True):
     return compiled(model, lr)
 
 
+def reusing_near_base():
+    """nb00.q1's wrong answer: the new head sits on the near base instead of a far one."""
+    model, base = transfer(5)
+    return With(model, near_base=base)
+
+
 def model_frozen_entirely():
     model, _ = transfer(5)
     model.trainable = False
@@ -149,9 +155,10 @@ CURVE = {"labels_per_class": [5, 20, 100], "transfer": [0.6, 0.7, 0.8],
 # name -> (right answers, [(wrong answer, words the message must contain)])
 CASES = {
     "nb00.q1": (
-        [lambda: transfer(4)[0]],
-        [(lambda: transfer(4, frozen=False)[0], "base.trainable is True"),
-         (lambda: transfer(5)[0], "outputs 5 numbers"),
+        [lambda: transfer(5)[0], lambda: With(transfer(5)[0], near_base=transfer(5)[1])],
+        [(lambda: transfer(5, frozen=False)[0], "base.trainable is True"),
+         (lambda: transfer(4)[0], "outputs 4 numbers"),
+         (reusing_near_base, "pretrained on the near source"),
          (lambda: transfer(10)[0], "outputs 10 numbers"),
          (model_frozen_entirely, "nothing in the model is trainable"),
          (flat_model, "no nested base model"),

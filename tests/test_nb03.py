@@ -1,35 +1,51 @@
-"""Notebook 03 (fine-tuning): recorded metrics, and helpers.tfhub."""
+"""Notebook 03 (fine-tuning): recorded metrics, its check of notebook 02's saved model, and helpers.tfhub."""
 
 from __future__ import annotations
 
+import ast
+import json
 
 import numpy as np
 import pytest
 
-from helpers import assets, offline, tfhub
+from helpers import assets, exercises, offline, runner, tfhub
 
+NB03 = runner.NOTEBOOKS / "03_fine_tuning.ipynb"
 VGG16_BLOCK5_PARAMS = 3 * (3 * 3 * 512 * 512 + 512)  # three 3x3 convolutions, 512 -> 512 channels
+XCEPTION_BLOCK14_PARAMS = (3 * 3 * 1024 + 1024 * 1536) + (3 * 3 * 1536 + 1536 * 2048)  # separable, no bias
+TOP_BLOCK = {"vgg16": (["block5_conv1", "block5_conv2", "block5_conv3"], VGG16_BLOCK5_PARAMS),
+             "xception": (["block14_sepconv1", "block14_sepconv2"], XCEPTION_BLOCK14_PARAMS)}
 
 
 # ---------------------------------------------------------------- 03: fine-tuning
 
 
 @pytest.fixture(scope="module")
-def nb03(run_notebook):
+def nb02(run_notebook):
+    return run_notebook("02_vgg16_feature_extraction")
+
+
+@pytest.fixture(scope="module")
+def nb03(run_notebook, nb02):
+    # notebook 02 runs first (as in the course and in CI), so notebook 03 can continue from its model
     return run_notebook("03_fine_tuning")
 
 
 @pytest.mark.notebooks
-def test_03_unfreezes_exactly_block5(nb03):
-    assert nb03["unfrozen_layers"] == ["block5_conv1", "block5_conv2", "block5_conv3"]
-    assert nb03["trainable_params_fine"] - nb03["trainable_params_head"] == VGG16_BLOCK5_PARAMS
-    assert nb03["total_params"] > 14_000_000  # the whole VGG16 base is still in the model
+def test_03_continues_from_notebook_02s_model(nb02, nb03):
+    assert nb03["backbone"] == nb02["backbone"] and nb03["image_size"] == nb02["image_size"] == 96
+    assert nb03["started_from"] == "notebook 02's saved model", nb03["load_message"]
+    assert nb03["head_epochs"] == nb02["epochs"], "the epoch count continues from notebook 02's history"
+    assert nb03["test_acc_head"] == pytest.approx(nb02["b_test_accuracy"], abs=1e-6), \
+        "the loaded model is notebook 02's trained model B"
 
 
 @pytest.mark.notebooks
-def test_03_starting_point_is_stated(nb03):
-    assert nb03["started_from"] in {"notebook 02's saved model", "head retrained here"}
-    assert nb03["head_epochs"] >= 1
+def test_03_unfreezes_exactly_the_top_block(nb03):
+    layers, params = TOP_BLOCK[nb03["backbone"]]
+    assert nb03["unfrozen_layers"] == layers
+    assert nb03["trainable_params_fine"] - nb03["trainable_params_head"] == params
+    assert nb03["total_params"] > 14_000_000  # the whole base is still in the model
 
 
 @pytest.mark.notebooks
@@ -43,22 +59,36 @@ def test_03_counts_batchnorm_layers(nb03):
 @pytest.mark.notebooks
 def test_03_accuracies_are_measured(nb03):
     for key in ("test_acc_head", "test_acc_fine", "test_acc_high_lr", "hub_test_acc_frozen",
-                "hub_test_acc_fine"):
+                "hub_test_acc_fine", "majority_baseline"):
         assert 0.0 <= nb03[key] <= 1.0, key
+    assert 0.5 <= nb03["majority_baseline"] < 1
     assert nb03["fine_tune_seconds"] > 0
 
 
 @pytest.mark.notebooks
-def test_03_low_learning_rate_barely_moves_block5(nb03):
-    assert 0 < nb03["block5_drift_low_lr"] < 0.05
+def test_03_transfer_beats_the_majority_class(nb03):
+    if not nb03["real_weights"]:
+        pytest.skip("the base has random weights: nothing was transferred")
+    assert nb03["test_acc_head"] > nb03["majority_baseline"]
+    assert nb03["test_acc_fine"] > nb03["majority_baseline"]
+
+
+@pytest.mark.notebooks
+def test_03_low_learning_rate_barely_moves_the_top_block(nb03):
+    assert 0 < nb03["drift_low_lr"] < 0.05
 
 
 @pytest.mark.notebooks
 def test_03_high_learning_rate_is_the_failure_mode(nb03):
-    assert nb03["block5_drift_high_lr"] > 50 * nb03["block5_drift_low_lr"]
+    assert nb03["drift_high_lr"] > 50 * nb03["drift_low_lr"]
     high = np.asarray(nb03["train_loss_high_lr"], dtype=float)
     exploded = np.isnan(high).any() or np.nanmax(high) > 10 * max(nb03["train_loss_low_lr"])
     assert exploded, "the training loss should explode at a high learning rate"
+    if nb03["real_weights"]:  # pretrained features are what a high learning rate destroys
+        low_val, high_val = nb03["val_loss_low_lr"], np.asarray(nb03["val_loss_high_lr"], dtype=float)
+        assert np.isnan(high_val).any() or np.mean(high_val) > 10 * np.mean(low_val), (high_val, low_val)
+        assert np.isnan(high_val[-1]) or high_val[-1] > low_val[-1], "still worse after the last epoch"
+        assert nb03["test_acc_high_lr"] <= nb03["test_acc_fine"]
 
 
 @pytest.mark.notebooks
@@ -71,13 +101,109 @@ def test_03_tf_hub_recipe(nb03):
 
 
 @pytest.mark.notebooks
-def test_03_labels_vgg16_standin(nb03):
+def test_03_labels_its_standin_base(nb03):
     if assets.is_present("vgg16_notop"):
         pytest.skip("the real VGG16 weights are in the cache")
-    assert "VGG16 ImageNet weights (no top)" in nb03["standins"]
+    assert nb03["backbone"] == "xception"
+    assert "Xception ImageNet weights (no top)" in nb03["standins"]
 
 
-# ---------------------------------------------------------------- 04: scratch vs transfer
+# ---------------------------------------------------------------- 03: the check of 02's saved model
+
+
+def _notebook_function(name: str):
+    """Define one function of notebook 03 from its source (the notebook is the one copy of it)."""
+    import keras
+
+    for cell in json.loads(NB03.read_text())["cells"]:
+        tree = ast.parse("".join(cell["source"])) if cell["cell_type"] == "code" else None
+        for node in (tree.body if tree else []):
+            if isinstance(node, ast.FunctionDef) and node.name == name:
+                namespace = {"json": json, "keras": keras}
+                exec(compile(ast.Module([node], type_ignores=[]), str(NB03), "exec"), namespace)
+                return namespace[name]
+    raise AssertionError(f"notebook 03 defines no function {name}")
+
+
+@pytest.fixture(scope="module")
+def load_from_02():
+    return _notebook_function("load_from_02")
+
+
+def _tiny_saved_model(path, *, outputs=2, base_name="xception"):
+    import keras
+
+    base = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3)], name=base_name)
+    inputs = keras.Input((8, 8, 3))
+    x = keras.layers.GlobalAveragePooling2D()(base(inputs, training=False))
+    keras.Model(inputs, keras.layers.Dense(outputs, activation="softmax")(x)).save(path)
+
+
+EXPECTED = {"quick": True, "backbone": "xception", "weights": "imagenet (stand-in)", "image_size": 8,
+            "class_names": ["birds", "mammals"], "dataset": "cats_and_dogs_filtered (stand-in)"}
+
+
+def test_03_reuses_02s_model_only_for_the_same_settings(load_from_02, tmp_path):
+    path = tmp_path / "02_transfer.keras"
+    model, history, why = load_from_02(path, EXPECTED)
+    assert model is None and history is None and "is not there" in why  # 03 then retrains its head
+    _tiny_saved_model(path)
+    model, history, why = load_from_02(path, EXPECTED)
+    assert model is None and "02_transfer.json" in why, "a model without its record is not trusted"
+    record = {**EXPECTED, "history": {"loss": [0.7, 0.5], "val_loss": [0.6, 0.4]}}
+    path.with_suffix(".json").write_text(json.dumps(record))
+    model, history, why = load_from_02(path, EXPECTED)
+    assert model is not None and why.startswith("loaded"), why
+    assert history == record["history"]
+    for change, words in [({"quick": False}, "quick True there, False here"),
+                          ({"backbone": "vgg16", "image_size": 150}, "backbone 'xception' there, 'vgg16' here; "
+                                                                     "image_size 8 there, 150 here"),
+                          ({"weights": "random"}, "weights 'imagenet (stand-in)' there, 'random' here"),
+                          ({"class_names": ["cats", "dogs"]}, "class_names")]:
+        model, history, why = load_from_02(path, {**EXPECTED, **change})
+        assert model is None and history is None and "made for other settings" in why and words in why, why
+
+
+def test_03_refuses_a_saved_model_that_contradicts_its_record(load_from_02, tmp_path):
+    path = tmp_path / "02_transfer.keras"
+    path.with_suffix(".json").write_text(json.dumps({**EXPECTED, "history": {"loss": [1.0]}}))
+    _tiny_saved_model(path, outputs=3)
+    assert "does not match its record" in load_from_02(path, EXPECTED)[2]
+    _tiny_saved_model(path, base_name="vgg16")
+    assert "does not match its record" in load_from_02(path, EXPECTED)[2]
+    path.write_bytes(b"half-written")
+    model, _, why = load_from_02(path, EXPECTED)
+    assert model is None and "does not load" in why
+
+
+def test_03_exercise_1_on_xception_keeps_batchnorm_frozen(capsys):
+    import keras
+
+    from helpers import models
+
+    base = keras.applications.Xception(weights=None, include_top=False, input_shape=(71, 71, 3))
+    model = models.transfer_model(base, 2, preprocess=models.preprocess_for("xception"),
+                                  input_shape=(71, 71, 3))
+
+    def answer(block_layers, bn_too=False, lr=1e-5):
+        base.trainable = True
+        for layer in base.layers:
+            is_bn = isinstance(layer, keras.layers.BatchNormalization)
+            layer.trainable = layer.name.startswith(block_layers) and (bn_too or not is_bn)
+        model.compile(optimizer=keras.optimizers.RMSprop(lr), loss="sparse_categorical_crossentropy")
+        result = exercises.nb03.q1.check(model, block="block14")
+        return result, capsys.readouterr().out
+
+    result, out = answer("block14")
+    assert result is True and "only block14 of 'xception' trains (4,741,632 parameters)" in out
+    for kwargs, words in [({"block_layers": "block14", "bn_too": True}, "BatchNormalization layers train (block14_sepconv1_bn"),
+                          ({"block_layers": ("block13", "block14")}, "layers below block14 also train (block13_sepconv1"),
+                          ({"block_layers": "block14_sepconv2"}, "block14_sepconv1 still frozen"),
+                          ({"block_layers": "block14", "lr": 1e-2}, "learning rate 0.01 is too high")]:
+        result, out = answer(**kwargs)
+        assert result is False and words in out, (kwargs, out)
+    result = exercises.nb03.q1.check(model, block="block99")
+    assert result is False and "no base with a block 'block99'" in capsys.readouterr().out
 
 
 # ---------------------------------------------------------------- helpers.tfhub

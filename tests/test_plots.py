@@ -73,3 +73,48 @@ def test_plot_lines_and_bars():
     ax = fig.axes[0]
     assert [p.get_height() for p in ax.patches] == [0.61, 0.9]
     assert [t.get_text() for t in ax.texts] == ["61.0%", "90.0%"]
+
+
+@pytest.fixture(scope="module")
+def red_or_blue():
+    """A tiny classifier for 8x8 RGB images: mean red above mean blue -> class 0 ("red")."""
+    keras = pytest.importorskip("keras")
+    inputs = keras.Input((8, 8, 3))
+    x = keras.layers.GlobalAveragePooling2D()(keras.layers.Rescaling(1 / 255)(inputs))
+    dense = keras.layers.Dense(2, activation="softmax")
+    model = keras.Model(inputs, dense(x))
+    dense.set_weights([np.array([[8.0, -8.0], [0.0, 0.0], [-8.0, 8.0]]), np.zeros(2)])
+    return model
+
+
+def test_plot_prediction_resizes_an_array_and_titles_label_and_confidence(red_or_blue):
+    red = np.zeros((20, 30, 3), "float32")
+    red[..., 0] = 255.0  # not the model's 8x8: plot_prediction must resize it
+    label, confidence, fig = plots.plot_prediction(red_or_blue, red, ["red", "blue"])
+    assert label == "red" and confidence > 0.99
+    ax = fig.axes[0]
+    assert ax.get_title().startswith("red (100%)")
+    assert ax.images[0].get_array().shape[:2] == (8, 8)  # what the model saw
+    blue = np.zeros((1, 8, 8, 3), np.uint8)
+    blue[..., 2] = 255
+    label, confidence, fig = plots.plot_prediction(red_or_blue, blue, ["red", "blue"], title="mine")
+    assert label == "blue" and fig.axes[0].get_title() == f"blue ({confidence:.0%})\nmine"
+
+
+def test_plot_prediction_reads_a_file_and_says_what_is_wrong(red_or_blue, tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "blue.png"
+    Image.new("RGB", (40, 25), (0, 0, 255)).save(path)
+    label, confidence, fig = plots.plot_prediction(red_or_blue, str(path), ["red", "blue"])
+    assert label == "blue" and confidence > 0.99
+    assert fig.axes[0].get_title().endswith("\nblue.png")
+    with pytest.raises(FileNotFoundError, match="missing.jpg: no such file"):
+        plots.plot_prediction(red_or_blue, tmp_path / "missing.jpg", ["red", "blue"])
+    (tmp_path / "notes.jpg").write_text("not an image")
+    with pytest.raises(ValueError, match="not a readable image"):
+        plots.plot_prediction(red_or_blue, tmp_path / "notes.jpg", ["red", "blue"])
+    with pytest.raises(ValueError, match="2 outputs but 3 class names"):
+        plots.plot_prediction(red_or_blue, path, ["red", "blue", "green"])
+    with pytest.raises(ValueError, match=r"shape \(height, width, 3\)"):
+        plots.plot_prediction(red_or_blue, np.zeros((8, 8)), ["red", "blue"])
