@@ -48,7 +48,12 @@ def test_notebook_runs_in_quick_mode(path, run_notebook):
 @pytest.mark.notebooks
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_solution_cells_pass_their_own_checks(path, run_notebook):
-    """Each hidden solution that calls ex.qN.check(...) passes it (some checks run only online)."""
+    """Each hidden solution's answer passes its check.
+
+    Counted from the executed cell: every check call on an unindented line must print "Correct:"
+    (an indented one may sit in a branch that runs only online). "Not yet" may appear only where
+    the solution checks a wrong answer on purpose (``not ex.q2.check(wrong)``), to show the message.
+    """
     import re
 
     run_notebook(path.stem)
@@ -56,11 +61,14 @@ def test_solution_cells_pass_their_own_checks(path, run_notebook):
     for i, cell in enumerate(cells):
         if "solution" not in cell.get("metadata", {}).get("tags", []):
             continue
-        calls = len(re.findall(r"ex\.q\d\.check\(", "".join(cell["source"])))
+        source = "".join(cell["source"])
+        must_pass = len([line for line in source.splitlines()
+                         if re.match(r"\S", line) and re.search(r"(?<!not )ex\.q\d\.check\(", line)])
         text = "".join("".join(o.get("text", "")) for o in cell.get("outputs", []))
-        assert "Not yet" not in text, f"{path.name} cell {i}: a solution fails its check:\n{text}"
-        if calls:
-            assert "Correct:" in text, f"{path.name} cell {i}: {calls} checks, none passed:\n{text}"
+        if not re.search(r"not ex\.q\d\.check\(", source):
+            assert "Not yet" not in text, f"{path.name} cell {i}: a solution fails its check:\n{text}"
+        assert text.count("Correct:") >= must_pass, (
+            f"{path.name} cell {i}: {must_pass} checks must pass, {text.count('Correct:')} did:\n{text}")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
