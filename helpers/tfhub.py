@@ -75,6 +75,8 @@ def build_standin(path: str | os.PathLike | None = None, *, overwrite: bool = Fa
     module.regularization_losses = []
     for training in (False, True):
         call.get_concrete_function(spec, training=training)
+    logger, level = tf.get_logger(), tf.get_logger().level
+    logger.setLevel("WARNING")  # not "INFO:tensorflow:Assets written to ..." in the notebook's output
     try:
         tf.saved_model.save(module, str(part),
                             signatures={"serving_default": call.get_concrete_function(spec, training=False)})
@@ -82,6 +84,8 @@ def build_standin(path: str | os.PathLike | None = None, *, overwrite: bool = Fa
         shutil.rmtree(part, ignore_errors=True)  # TensorFlow's errors are no OSError: name the cause
         code = errno.EACCES if isinstance(e, tf.errors.PermissionDeniedError) else errno.ENOSPC
         raise assets.not_writable(OSError(code, e.message), path.parent) from e
+    finally:
+        logger.setLevel(level)
     if overwrite:
         shutil.rmtree(path, ignore_errors=True)
     try:
