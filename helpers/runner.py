@@ -49,7 +49,43 @@ def execute(path: Path, *, quick: bool = True, out_dir: Path | None = None,
     finally:
         if backend is not None:
             os.environ["MPLBACKEND"] = backend
+        if out.is_file():
+            import nbformat
+
+            nbformat.write(strip_tf_log_noise(_read(out)), str(out))
     return out
+
+
+# TensorFlow's C++ start-up lines, which a headless kernel copies into the first cells' stderr:
+# absl's preamble, INFO/WARNING lines ("I0000 00:00:... port.cc:153] oneDNN ..."), and the CUDA
+# probe that fails on every machine without a GPU. Other C++ errors are kept.
+_TF_NOISE = re.compile(r"^(WARNING: All log messages before absl::InitializeLog\(\) is called.*"
+                       r"|[IW]\d{4} \S+\s+\d+ \S+:\d+\] .*"
+                       r"|E\d{4} \S+\s+\d+ cuda_\w+\.cc:\d+\] .*)$")
+
+
+def strip_tf_log_noise(nb):
+    """Remove TensorFlow's C++ start-up log lines from every stderr output; ``nb`` changed in place.
+
+    >>> import nbformat
+    >>> noisy = ("I0000 00:00:1795.5   3725 port.cc:153] oneDNN custom operations are on.\\n"
+    ...          "E0000 00:00:1795.6   3725 cuda_platform.cc:52] failed call to cuInit\\nreal warning\\n")
+    >>> cell = nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("stream", name="stderr", text=noisy)])
+    >>> strip_tf_log_noise(nbformat.v4.new_notebook(cells=[cell])).cells[0].outputs[0].text
+    'real warning\\n'
+    """
+    for cell in nb.cells:
+        kept = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                lines = output.get("text", "").splitlines(keepends=True)
+                output["text"] = "".join(line for line in lines if not _TF_NOISE.match(line.rstrip("\n")))
+                if not output["text"]:
+                    continue
+            kept.append(output)
+        if cell.cell_type == "code":
+            cell.outputs = kept
+    return nb
 
 
 def to_html(executed: Path, out_dir: Path | None = None) -> Path:
