@@ -96,10 +96,20 @@ def main(argv: list[str] | None = None) -> int:
         mode.add_argument("--full", dest="quick", action="store_false", default=None,
                           help="full mode (default: full when its assets are cached, else quick)")
         mode.add_argument("--quick", dest="quick", action="store_true", help="quick mode")
+    sub.add_parser("colab", help="write the Open-in-Colab badges and Colab setup cell (README, notebooks)")
     c = sub.add_parser("compare-runs", help="two folders of notebook metrics agree (timings excepted)")
     c.add_argument("first", help="e.g. build/metrics-papermill")
     c.add_argument("second", help="e.g. build/metrics")
     args = parser.parse_args(argv)
+    if args.command == "colab":
+        from . import colab
+        from .runner import NOTEBOOKS, ROOT, notebooks
+
+        changed = [p.name for p in notebooks() if colab.update_notebook(p)]
+        if colab.update_readme(ROOT / "README.md", notebooks()):
+            changed.append("README.md")
+        print(f"updated: {', '.join(changed)}" if changed else f"up to date ({NOTEBOOKS})")
+        return 0
     if args.command == "compare-runs":
         from .metrics import main as compare
 

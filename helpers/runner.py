@@ -120,7 +120,7 @@ def run_course(quick: bool = True) -> int:
 # ---------------------------------------------------------------- slides and HTML for instructors
 
 FULL_MODE_ASSETS = ("vgg16_notop", "xception_top", "cats_and_dogs_filtered")
-SKIP_TAGS = {"parameters", "injected-parameters", "setup", "solution", "remove-cell", "skip"}
+SKIP_TAGS = {"parameters", "injected-parameters", "setup", "colab", "solution", "remove-cell", "skip"}
 
 
 def _read(path: Path):

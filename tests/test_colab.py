@@ -1,0 +1,74 @@
+"""Open-in-Colab badges and the Colab setup cell: present everywhere, in sync, inert off Colab."""
+
+import os
+import shutil
+import subprocess
+import sys
+import types
+
+import pytest
+
+from helpers import colab, runner
+
+
+@pytest.mark.parametrize("path", runner.notebooks(), ids=lambda p: p.stem)
+def test_every_notebook_has_its_badge_and_setup_cell(path, tmp_path):
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    assert colab.badge(path.name) in nb.cells[0].source, f"{path.name}: run `python -m helpers colab`"
+    setup = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(colab.SETUP_MARK)]
+    assert len(setup) == 1 and setup[0].source == colab.setup_cell(), \
+        f"{path.name}: Colab setup cell missing or stale; run `python -m helpers colab`"
+    first_code = next(c for c in nb.cells if c.cell_type == "code")
+    assert first_code is setup[0], "the Colab cell must run before anything imports helpers"
+    copy = tmp_path / path.name
+    shutil.copy(path, copy)
+    assert not colab.update_notebook(copy), f"{path.name} differs from what `python -m helpers colab` writes"
+
+
+def test_readme_badges_list_every_notebook(tmp_path):
+    readme = tmp_path / "README.md"
+    shutil.copy(runner.ROOT / "README.md", readme)
+    assert not colab.update_readme(readme, runner.notebooks()), "run `python -m helpers colab`"
+    for path in runner.notebooks():
+        assert colab.colab_url(path.name) in readme.read_text()
+
+
+def test_badge_is_replaced_not_duplicated():
+    once = colab.with_badge("# Title\n\nBody", "00_concepts.ipynb")
+    stale = once.replace(colab.REPOSITORY, "someone/old-name")
+    again = colab.with_badge(stale, "00_concepts.ipynb")
+    assert again == once and again.count("Open In Colab") == 1
+
+
+def test_readme_without_markers_is_a_clear_error(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# Course\n")
+    with pytest.raises(ValueError, match="<!-- colab -->"):
+        colab.update_readme(readme, runner.notebooks())
+
+
+def test_setup_cell_does_nothing_outside_colab():
+    code = colab.setup_cell() + "\nprint(os.getcwd(), sys.path[0])"
+    probe = "import os, sys; print(os.getcwd(), sys.path[0])"
+    env = {**os.environ, "PYTHONPATH": ""}
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    expected = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    assert ran.stdout == expected.stdout
+
+
+def test_setup_cell_in_colab_clones_once_and_enters_notebooks(monkeypatch):
+    calls, chdirs = [], []
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: calls.append(cmd))
+    monkeypatch.setattr(os, "chdir", chdirs.append)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.setattr(os.path, "isdir", lambda p: False)
+    exec(colab.setup_cell(), {})
+    assert calls and calls[0][:2] == ["git", "clone"] and f"https://github.com/{colab.REPOSITORY}" in calls[0]
+    assert chdirs == ["/content/course/notebooks"] and sys.path[0] == "/content/course"
+    monkeypatch.setattr(os.path, "isdir", lambda p: True)  # second run: already cloned
+    calls.clear()
+    exec(colab.setup_cell(), {})
+    assert calls == []
