@@ -177,11 +177,6 @@ def machine() -> dict:
             "tensorflow": tf.__version__}
 
 
-def full_assets_present() -> bool:
-    """Whether full mode runs on the real course's assets (else on the offline stand-ins)."""
-    return all(assets.is_present(n) for n in ("vgg16_notop", "xception_top", "cats_and_dogs_filtered"))
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-notebooks", action="store_true", help="only the pipeline benchmarks")
@@ -200,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     result["training"] = head_vs_end_to_end(folder, 150, batch=32)
     if not args.skip_notebooks:
         print("notebooks ...", flush=True)
-        result["full_mode_data"] = ("the real course's assets" if full_assets_present()
+        result["full_mode_data"] = ("the real course's assets" if runner.full_mode_available()
                                     else "offline stand-ins (photo cut-outs, Xception for VGG16)")
         result["notebooks"] = notebook_times(full=not args.quick_only)
         peaks = {k: r["peak_rss_mib"] for k, r in result["notebooks"].items() if r["peak_rss_mib"]}

@@ -105,8 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         from . import colab
         from .runner import NOTEBOOKS, ROOT, notebooks
 
-        changed = [p.name for p in notebooks() if colab.update_notebook(p)]
-        if colab.update_readme(ROOT / "README.md", notebooks()):
+        paths = notebooks()
+        changed = [p.name for p in paths if colab.update_notebook(p)]
+        if colab.update_readme(ROOT / "README.md", paths):
             changed.append("README.md")
         print(f"updated: {', '.join(changed)}" if changed else f"up to date ({NOTEBOOKS})")
         return 0

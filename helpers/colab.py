@@ -20,6 +20,7 @@ REPOSITORY = "transfer-learning-course/transfer-learning-course"
 BRANCH = "main"
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 _BADGE_LINE = re.compile(r"^\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)[ \t]*$", re.MULTILINE)
+SETUP_TAG = "colab"  # the setup cell's tag (slides and HTML leave it out)
 SETUP_MARK = "# Google Colab only"
 
 
@@ -75,11 +76,11 @@ def update_notebook(path: Path) -> bool:
     before = nbformat.writes(nb)
     first = nb.cells[0]
     first.source = with_badge(first.source, path.name)
-    setup = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(SETUP_MARK)]
+    setup = [c for c in nb.cells if SETUP_TAG in c.metadata.get("tags", [])]
     if setup:
         setup[0].source = setup_cell()
     else:
-        nb.cells.insert(1, nbformat.v4.new_code_cell(setup_cell(), metadata={"tags": ["colab"]}))
+        nb.cells.insert(1, nbformat.v4.new_code_cell(setup_cell(), metadata={"tags": [SETUP_TAG]}))
     changed = nbformat.writes(nb) != before
     if changed:
         nbformat.write(nb, str(path))

@@ -13,6 +13,8 @@ import re
 import time
 from pathlib import Path
 
+from .colab import SETUP_TAG
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 BUILD = ROOT / "build"
@@ -120,7 +122,7 @@ def run_course(quick: bool = True) -> int:
 # ---------------------------------------------------------------- slides and HTML for instructors
 
 FULL_MODE_ASSETS = ("vgg16_notop", "xception_top", "cats_and_dogs_filtered")
-SKIP_TAGS = {"parameters", "injected-parameters", "setup", "colab", "solution", "remove-cell", "skip"}
+SKIP_TAGS = {"parameters", "injected-parameters", "setup", SETUP_TAG, "solution", "remove-cell", "skip"}
 
 
 def _read(path: Path):

@@ -72,3 +72,12 @@ def test_setup_cell_in_colab_clones_once_and_enters_notebooks(monkeypatch):
     calls.clear()
     exec(colab.setup_cell(), {})
     assert calls == []
+
+
+@pytest.mark.parametrize("path", runner.notebooks()[:1], ids=lambda p: p.stem)
+def test_slides_leave_the_setup_cell_out(path):
+    import nbformat
+
+    nb = runner.tag_slides(nbformat.read(str(path), as_version=4))
+    setup = [c for c in nb.cells if colab.SETUP_TAG in c.metadata.get("tags", [])]
+    assert setup and all(c.metadata["slideshow"]["slide_type"] == "skip" for c in setup)
