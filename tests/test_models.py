@@ -93,29 +93,33 @@ def test_cached_weights_load_without_keras_looking_in_its_cache(monkeypatch, tmp
     assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), source.get_weights()))
 
 
-def test_imagenet_class_index_is_copied_where_keras_looks_when_the_cache_is_read_only(
-        monkeypatch, tmp_path, tmp_keras_home):
+def test_decode_predictions_reads_the_verified_class_index_and_no_cache_of_its_own(
+        monkeypatch, tmp_keras_home):
     import dataclasses
     import hashlib
+    import json
 
-    index = b'{"0": ["n01440764", "tench"]}'
+    from keras.src.applications import imagenet_utils
+    from keras.src.utils import file_utils
+
+    index = json.dumps({str(i): [f"n{i:08d}", f"class_{i}"] for i in range(1000)}).encode()
     asset = assets.ASSETS["imagenet_class_index"]
     monkeypatch.setitem(assets.ASSETS, asset.name,
                         dataclasses.replace(asset, md5=hashlib.md5(index).hexdigest()))
     (tmp_keras_home / "models").mkdir()
     (tmp_keras_home / "models" / asset.fname).write_bytes(index)
-    assert models.imagenet_class_index().note == ""  # writable: Keras looks in the cache itself
-    fallback = tmp_path / "tmp_keras"  # stands for /tmp/.keras
-    monkeypatch.setattr(models, "_keras_cache_for_lookups", lambda: fallback)
+    monkeypatch.setattr(imagenet_utils, "CLASS_INDEX", None)
+
+    def no_lookup(*args, **kwargs):
+        raise AssertionError("decode_predictions looked for its own copy (a read-only cache breaks this)")
+
+    monkeypatch.setattr(file_utils, "get_file", no_lookup)
     c = models.imagenet_class_index()
     assert c.source == "cache" and c.value == tmp_keras_home / "models" / asset.fname
-    assert (fallback / "models" / asset.fname).read_bytes() == index and str(fallback) in c.note
-
-
-def test_keras_lookup_folder_follows_keras_rules(monkeypatch, tmp_keras_home):
-    assert models._keras_cache_for_lookups() == tmp_keras_home
-    monkeypatch.setattr(models.os, "access", lambda path, mode: False)
-    assert models._keras_cache_for_lookups().name == ".keras"
+    probs = np.zeros((1, 1000))
+    probs[0, 7] = 0.9
+    (top,) = keras.applications.xception.decode_predictions(probs, top=1)
+    assert top[0][:2] == ("n00000007", "class_7")
 
 
 def test_imagenet_class_index_offline_is_missing():
