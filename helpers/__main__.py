@@ -111,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     sv.add_argument("--root", help="a Keras cache folder (default: this machine's)")
     rh = sub.add_parser("rehearsal", help="the online path on 127.0.0.1: twins of every asset, every notebook")
     rh.add_argument("notebooks", nargs="*", help="notebook names (default: all)")
+    rh.add_argument("--classroom-env", action="store_true",
+                    help="print the classroom's environment (its fetched cache, no server, no stand-in) and exit")
     sub.add_parser("colab", help="write the Open-in-Colab badges and Colab setup cell (README, notebooks)")
     c = sub.add_parser("compare-runs", help="two folders of notebook metrics agree (timings excepted)")
     c.add_argument("first", help="e.g. build/metrics-papermill")
@@ -131,9 +133,12 @@ def main(argv: list[str] | None = None) -> int:
 
         return serve(args.root, args.host, args.port)
     if args.command == "rehearsal":
-        from .rehearsal import main as rehearse
+        from . import rehearsal
 
-        return rehearse(args.notebooks)
+        if args.classroom_env:
+            print("\n".join(f"{k}={v}" for k, v in rehearsal.classroom_env().items()))
+            return 0
+        return rehearsal.main(args.notebooks)
     if args.command == "compare-runs":
         from .metrics import main as compare
 

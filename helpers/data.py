@@ -109,6 +109,32 @@ def make_splits(source: dict[str, list[Path]], out: Path, *, fractions: dict[str
     return out
 
 
+def array_splits(images: np.ndarray, labels: np.ndarray, classes: dict[int, str], out: Path, *,
+                 per_class: int = 60, fractions: dict[str, float] | None = None, seed: int = 42) -> Path:
+    """Write some images of an array dataset as split image folders, ``out/<split>/<class>/<i>.png``.
+
+    Takes ``per_class`` seeded images of each label in ``classes`` (``{label: folder name}``),
+    so any labelled array (Fashion-MNIST, say) becomes a folder dataset for the same recipe.
+
+    Example: ``array_splits(x, y, {7: "sneaker", 9: "ankle_boot"}, course_root() / "shoes")``
+    """
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    raw = Path(out).with_name(Path(out).name + "_images")
+    source = {}
+    with assets.writing(raw.parent):  # read-only cache or full disk: a clear error naming the folder
+        for label, name in classes.items():
+            (raw / name).mkdir(parents=True, exist_ok=True)
+            source[name] = []
+            for i in sorted(rng.permutation(np.flatnonzero(labels == label))[:per_class]):
+                path = raw / name / f"{i}.png"
+                if not path.is_file():
+                    Image.fromarray(images[i]).save(path)
+                source[name].append(path)
+    return make_splits(source, out, fractions=fractions, seed=seed)
+
+
 def cutout_categories(min_images: int = 10) -> dict[str, int]:
     """Photo cut-out folders (Debian tuxpaint stamps) with at least ``min_images`` images.
 
