@@ -207,13 +207,14 @@ def cutout_dataset(categories: dict[str, list[str]], *, fractions: dict[str, flo
     return make_splits(images, course_root() / name, fractions=fractions, seed=seed)
 
 
-def cats_and_dogs(*, train_per_class: int | None = None, seed: int = 42, progress: bool = True) -> Choice:
+def cats_and_dogs(*, train_per_class: int | None = None, eval_per_class: int | None = None, seed: int = 42,
+                  progress: bool = True) -> Choice:
     """The cats-vs-dogs image folders, split into train / validation / test, every image checked.
 
     Real data: ``cats_and_dogs_filtered`` (1000 + 1000 training images; its 1000
     validation images are split in half, stratified, into validation and test, since
-    the archive has no test folder). ``train_per_class`` keeps a seeded subset for quick
-    mode. Offline: a labelled stand-in with the same layout (photo cut-outs, birds vs
+    the archive has no test folder). ``train_per_class`` and ``eval_per_class`` (validation
+    and test) keep seeded subsets for quick mode. Offline: a labelled stand-in with the same layout (photo cut-outs, birds vs
     mammals), so the notebook code is identical.
 
     Each split then goes through :func:`clean_image_folder` (once: a marker file records
@@ -251,7 +252,8 @@ def cats_and_dogs(*, train_per_class: int | None = None, seed: int = 42, progres
         val = list_images(root / "validation" / label)
         source[label] = val
     raw = make_splits(source, course_root() / "unchecked" / "cats_and_dogs", seed=seed,
-                      fractions={"validation": 0.5, "test": 0.5})
+                      fractions={"validation": 0.5, "test": 0.5},
+                      per_class={"validation": eval_per_class, "test": eval_per_class})
     train = {label: list_images(root / "train" / label) for label in ("cats", "dogs")}
     _cap_train(raw, train, train_per_class, seed=seed)
     out, skipped = _checked_splits(raw, course_root() / "cats_and_dogs", what, progress, origin=root)

@@ -166,6 +166,19 @@ def test_cats_and_dogs_uses_the_cached_dataset(tmp_keras_home, monkeypatch):
     assert full.extra["counts"]["train"] == {"cats": 6, "dogs": 6}
 
 
+def test_cats_and_dogs_caps_validation_and_test_for_quick_mode(tmp_keras_home, monkeypatch):
+    """Quick mode online: 250 validation images per class would cost minutes per epoch on a CPU."""
+    _cached_cats_and_dogs(tmp_keras_home, monkeypatch, n_val=8)
+    capped = data.cats_and_dogs(train_per_class=2, eval_per_class=3)
+    assert capped.extra["counts"] == {"train": {"cats": 2, "dogs": 2},
+                                      "validation": {"cats": 3, "dogs": 3},
+                                      "test": {"cats": 3, "dogs": 3}}
+    val, test = ({p.relative_to(capped.value / split) for p in (capped.value / split).rglob("*.jpg")}
+                 for split in ("validation", "test"))
+    assert len(val) == len(test) == 6 and not val & test  # still disjoint
+    assert data.cats_and_dogs().extra["counts"]["validation"] == {"cats": 4, "dogs": 4}  # None: all
+
+
 def _truncated_jpeg(path: Path) -> None:
     buf = io.BytesIO()
     Image.fromarray(np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)).save(buf, "JPEG")
