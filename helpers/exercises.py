@@ -523,7 +523,8 @@ nb02 = SimpleNamespace(
         "Another backbone: build `model`, method B on the other base (frozen, called with "
         "training=False) with a new classifier head for the 2 classes: ex.q1.check(model).",
         _check_02_q1,
-        "Set `conv_base.trainable = False`; call it as `conv_base(x, training=False)`; end with "
+        "Set `conv_base.trainable = False` (that is what freezes it, BatchNormalization "
+        "included); call it as `conv_base(x, training=False)`, the Keras guides' idiom; end with "
         "Dense(2, activation='softmax'). helpers.models.transfer_model shows the whole recipe.",
     ),
     q2=Exercise(
@@ -552,8 +553,10 @@ nb03 = SimpleNamespace(
         "Fine-tune a base with BatchNormalization (Xception, MobileNetV2): unfreeze its top layers "
         "but keep every BatchNormalization layer frozen: ex.q2.check(model).",
         _check_03_q2,
-        "Unfreeze from one layer upwards and skip BatchNormalization: "
-        "helpers.models.unfreeze_top(base, first_trainable) does exactly that.",
+        "Unfreeze from one layer upwards and skip BatchNormalization (`layer.trainable = False` "
+        "on each BN layer: in Keras 3, calling the base with training=False does not keep a "
+        "trainable BN layer's statistics): helpers.models.unfreeze_top(base, first_trainable) "
+        "does exactly that.",
     ),
 )
 

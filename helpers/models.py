@@ -241,9 +241,12 @@ def transfer_model(base, num_classes: int, *, preprocess: Callable, input_shape:
     """A frozen pretrained ``base`` with a new classifier head, end to end.
 
     inputs -> [augmentation] -> preprocess_input -> base(training=False) -> global
-    average pooling -> dropout -> Dense(num_classes, softmax). ``base.trainable`` is set
-    to False here; ``training=False`` keeps its BatchNormalization layers in inference
-    mode even after you unfreeze it for fine-tuning.
+    average pooling -> dropout -> Dense(num_classes, softmax). ``base.trainable = False``
+    (set here) is what freezes the base, and it keeps its BatchNormalization layers in
+    inference mode. ``training=False`` is the Keras guides' idiom, honoured by Keras 2;
+    Keras 3's ``fit`` overrides it, so once you unfreeze the base a BatchNormalization layer
+    keeps its ImageNet statistics only if it stays frozen: :func:`unfreeze_top` sees to that,
+    ``base.trainable = True`` does not (see :func:`bn_moving_mean_shift`).
 
     Example: ``model = transfer_model(base, 2, preprocess=preprocess_for("vgg16"), input_shape=(150, 150, 3))``
     """
@@ -303,8 +306,10 @@ def small_cnn(input_shape: tuple, num_classes: int, *, augment: bool = True,
 def unfreeze_top(base, first_trainable: str | int) -> list[str]:
     """Unfreeze ``base`` from layer ``first_trainable`` (a name prefix or an index) upwards.
 
-    BatchNormalization layers stay frozen (their statistics would be wrecked by small
-    batches). Returns the names of the layers that now train.
+    BatchNormalization layers stay frozen (``trainable = False``): on Keras 3 that alone keeps
+    them in inference mode with their ImageNet statistics during ``fit``; calling the base
+    with ``training=False`` does not (see :func:`bn_moving_mean_shift`), and small batches
+    would re-estimate them. Returns the names of the layers that now train.
 
     Example: ``unfreeze_top(vgg16_base, "block5")``
     ['block5_conv1', 'block5_conv2', 'block5_conv3']
@@ -324,6 +329,55 @@ def unfreeze_top(base, first_trainable: str | int) -> list[str]:
     for i, layer in enumerate(base.layers):
         layer.trainable = i >= start and not isinstance(layer, keras.layers.BatchNormalization)
     return [layer.name for layer in base.layers if layer.trainable and layer.weights]
+
+
+@dataclass(frozen=True)
+class BNShift:
+    """A BatchNormalization layer's moving mean before and after ``fit`` (see :func:`bn_moving_mean_shift`)."""
+
+    before: np.ndarray
+    after: np.ndarray
+
+    @property
+    def changed(self) -> bool:
+        """Whether ``fit`` moved the moving mean."""
+        return not np.allclose(self.before, self.after, rtol=0, atol=1e-7)
+
+
+def bn_moving_mean_shift(bn_trainable: bool, *, seed: int = 0, features: int = 3,
+                         batch_size: int = 16, data_mean: float = 5.0) -> BNShift:
+    """One ``fit`` step of a tiny fine-tuning model; its BatchNormalization layer's moving mean before and after.
+
+    The "pretrained" base is one BatchNormalization layer (moving mean 0); it is unfrozen
+    (``base.trainable = True``) and called as ``base(x, training=False)`` inside a functional
+    model, exactly as :func:`transfer_model` calls a base; then ``bn.trainable = bn_trainable``.
+    One ``fit`` step follows, on a batch of new data centred at ``data_mean``. On Keras 3,
+    ``fit`` overrides ``training=False``: a trainable BN layer runs in training mode and its
+    moving mean moves towards the new data; only ``bn.trainable = False`` keeps it.
+
+    The result depends only on ``seed`` (the data); the global random seeds are left alone.
+
+    >>> bn_moving_mean_shift(bn_trainable=False).changed
+    False
+    >>> bool(bn_moving_mean_shift(bn_trainable=True).after.min() > 0)
+    True
+    """
+    import keras
+
+    inputs = keras.Input((features,))
+    base = keras.Model(inputs, keras.layers.BatchNormalization(name="bn")(inputs), name="base")
+    base.trainable = True  # fine-tuning: the base is unfrozen ...
+    bn = base.get_layer("bn")
+    bn.trainable = bn_trainable  # ... and its BN layer is frozen again, or not
+    x = keras.Input((features,))
+    model = keras.Model(x, keras.layers.Dense(1)(base(x, training=False)))
+    model.compile(optimizer="sgd", loss="mse")
+    rng = np.random.default_rng(seed)
+    images = rng.normal(data_mean, 1.0, (batch_size, features)).astype("float32")
+    before = np.array(bn.moving_mean.numpy())
+    model.fit(images, np.zeros((batch_size, 1), "float32"), batch_size=batch_size, epochs=1,
+              verbose=0)
+    return BNShift(before, np.array(bn.moving_mean.numpy()))
 
 
 def extract_features(base, dataset, preprocess: Callable, *,

@@ -13,11 +13,18 @@ through exactly the helpers the notebooks use:
 * **scratch**: :func:`helpers.models.small_cnn` with augmentation on the same images;
 * **wrong preprocessing**: the *trained* transfer model (same base, same head weights) built
   again by ``transfer_model`` with VGG16's ``preprocess_input`` (caffe: BGR, mean-subtracted,
-  0-255) instead of Xception's (``[-1, 1]``).
+  0-255) instead of Xception's (``[-1, 1]``);
+* **BatchNormalization**, per seed of ``Config.bn_seeds``: a new head trained on the same cached
+  features, then the *whole* base fine-tuned twice from those weights, its BN layers trainable
+  (``base.trainable = True``, as Chollet's book and older guides do; Keras 3's ``fit`` then
+  re-estimates their statistics although the base is called with ``training=False``) and frozen
+  (``unfreeze_top(base, 0)``, the course's way).
 
 How the transfer model is trained, and why that is faithful: the model is built with
-``augment=False`` and its base is frozen and called with ``training=False``, so everything up
-to the pooled features is a fixed function of the image. The study runs that part of *the
+``augment=False`` and its base is frozen (``base.trainable = False``, which on Keras 3 also keeps
+its BatchNormalization layers in inference mode; ``training=False`` in the call would not: ``fit``
+overrides it) and has no Dropout, so everything up to the pooled features is a fixed function of
+the image. The study runs that part of *the
 same model* (``image -> preprocess -> base -> pool``) once over the training images and fits
 the model's own ``dropout -> classifier`` layers (shared weights) on the result: the same
 loss and the same gradients as ``model.fit`` on the images, without recomputing 20 million
@@ -63,6 +70,8 @@ MIN_TRANSFER_ACC = 0.80
 MIN_GAIN_OVER_SCRATCH = 0.20
 MAX_FINETUNE_DROP = 0.05
 MIN_WRONG_PREPROCESSING_DROP = 0.15
+# BatchNormalization: on every seed, the whole base fine-tuned with its BN layers frozen must score
+# strictly higher than with them trainable (measured: seed 42 by 4, seed 43 by 2 of 112 test images)
 _EPS = 1e-9  # accuracies are k/n: 0.85 - 0.65 must count as a gain of 0.20
 
 
@@ -84,6 +93,11 @@ class Config:
     finetune_lr: float = 1e-5
     scratch_epochs: int = 60  # as many epochs as the head, on augmented images
     scratch_lr: float = 1e-3
+    # BatchNormalization during fine-tuning: the whole base unfrozen, its BN layers trainable
+    # (`base.trainable = True`, as Chollet's book and older guides do) vs frozen (unfreeze_top(base, 0))
+    bn_seeds: tuple[int, ...] = (42, 43)  # one paired comparison per seed; () skips it
+    bn_epochs: int = 2
+    bn_run_eagerly: bool = True  # tracing (or XLA-compiling) the whole base's gradient costs more than 8 steps
 
 
 def check_claims(result: dict) -> list[str]:
@@ -95,6 +109,13 @@ def check_claims(result: dict) -> list[str]:
     >>> len(check_claims({"transfer_acc": 0.5, "finetune_acc": 0.2, "scratch_acc": 0.5,
     ...                   "wrong_preprocessing_acc": 0.5}))
     4
+
+    When the BatchNormalization arms ran (``bn_seeds``), frozen BN must beat trainable BN on each seed:
+
+    >>> check_claims({"transfer_acc": 0.86, "finetune_acc": 0.88, "scratch_acc": 0.48,
+    ...               "wrong_preprocessing_acc": 0.59, "bn_seeds": [42, 43],
+    ...               "bn_trainable_acc": [0.87, 0.87], "bn_frozen_acc": [0.90, 0.87]})[0][:8]
+    'seed 43:'
     """
     t, f = result["transfer_acc"], result["finetune_acc"]
     s, w = result["scratch_acc"], result["wrong_preprocessing_acc"]
@@ -113,6 +134,12 @@ def check_claims(result: dict) -> list[str]:
         problems.append(f"transfer_acc - wrong_preprocessing_acc = {t - w:.3f} < "
                         f"{MIN_WRONG_PREPROCESSING_DROP}: the backbone's own preprocessing "
                         "should matter")
+    for seed, trainable, frozen in zip(result.get("bn_seeds") or [], result.get("bn_trainable_acc", []),
+                                       result.get("bn_frozen_acc", [])):
+        if not frozen > trainable + _EPS:
+            problems.append(f"seed {seed}: bn_frozen_acc {frozen:.3f} <= bn_trainable_acc "
+                            f"{trainable:.3f}: fine-tuning the whole base with its BatchNormalization "
+                            "layers frozen should beat letting fit re-estimate their statistics")
     return problems
 
 
@@ -239,6 +266,16 @@ def _study(cfg: Config, verbose: int) -> dict:
     del model, base, head, features
     keras.backend.clear_session()
 
+    # ---- BatchNormalization: the whole base fine-tuned, BN layers trainable vs frozen, per seed
+    if cfg.bn_seeds:
+        _log(f"[4b/5] BatchNormalization: whole base unfrozen, BN trainable vs frozen, "
+             f"seeds {list(cfg.bn_seeds)}, {cfg.bn_epochs} epochs each")
+        t0 = time.perf_counter()
+        result.update(_batchnorm_arms(cfg, weights.value, f_train, x_train, y_train, x_test, y_test,
+                                      n, verbose))
+        result["bn_s"] = round(time.perf_counter() - t0, 1)
+        _log(f"      {bn_sentence(result)} ({result['bn_s']} s)")
+
     # ---- scratch: a small CNN with augmentation, same images
     _log(f"[5/5] scratch: small_cnn with augmentation, {cfg.scratch_epochs} epochs")
     keras.utils.set_random_seed(cfg.seed)
@@ -263,6 +300,66 @@ def _study(cfg: Config, verbose: int) -> dict:
     return result
 
 
+def _batchnorm_arms(cfg: Config, weights, f_train: np.ndarray, x_train: np.ndarray,
+                    y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray, n: int,
+                    verbose: int) -> dict:
+    """Per seed: a transfer model, its head trained on the cached features, then two fine-tuning
+    runs from the same weights, the whole base unfrozen: BN layers trainable, and BN layers frozen."""
+    import keras
+
+    out: dict = {"bn_seeds": list(cfg.bn_seeds), "bn_epochs": cfg.bn_epochs, "bn_trainable_acc": [], "bn_frozen_acc": [],
+                 "bn_trainable_moving_mean_drift": [], "bn_frozen_moving_mean_drift": []}
+    shape = (cfg.image_size, cfg.image_size, 3)
+    for seed in cfg.bn_seeds:
+        keras.utils.set_random_seed(seed)
+        base = models.BACKBONES[cfg.backbone].build(weights=weights, include_top=False,
+                                                    input_shape=shape)
+        model = models.transfer_model(base, n, preprocess=models.preprocess_for(cfg.backbone),
+                                      input_shape=shape, augment=False, seed=seed)
+        f_in = keras.Input(f_train.shape[1:])  # the frozen base's features do not depend on the seed
+        head = keras.Model(f_in, model.get_layer("classifier")(model.get_layer("dropout")(f_in)))
+        head.compile(optimizer=keras.optimizers.Adam(cfg.head_lr),
+                     loss="sparse_categorical_crossentropy")
+        head.fit(f_train, y_train, epochs=cfg.head_epochs, batch_size=cfg.batch_size, verbose=0)
+        start = model.get_weights()  # moving statistics included
+        bns = [layer for layer in base.layers if isinstance(layer, keras.layers.BatchNormalization)]
+        means = [np.array(layer.moving_mean.numpy()) for layer in bns]
+        for arm in ("trainable", "frozen"):
+            model.set_weights(start)
+            keras.utils.set_random_seed(seed)
+            if arm == "trainable":
+                base.trainable = True  # every layer, BN included
+            else:
+                models.unfreeze_top(base, 0)  # every layer but BN
+            model.compile(optimizer=keras.optimizers.Adam(cfg.finetune_lr),
+                          loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                          run_eagerly=cfg.bn_run_eagerly)
+            model.fit(x_train, y_train, epochs=cfg.bn_epochs, batch_size=cfg.batch_size,
+                      verbose=verbose)
+            out[f"bn_{arm}_acc"].append(_accuracy(model, x_test, y_test, cfg.batch_size)[0])
+            drift = [np.linalg.norm(layer.moving_mean.numpy() - m) / (np.linalg.norm(m) + 1e-12)
+                     for layer, m in zip(bns, means)]
+            out[f"bn_{arm}_moving_mean_drift"].append(round(float(np.mean(drift)), 6))
+        del model, base, head
+        keras.backend.clear_session()
+    return out
+
+
+def bn_sentence(result: dict) -> str:
+    """What the BatchNormalization arms measured, in words (the notebook prints it).
+
+    >>> bn_sentence({"bn_seeds": [1], "bn_trainable_acc": [0.5], "bn_frozen_acc": [0.75],
+    ...              "bn_epochs": 2, "backbone": "xception", "n_test": 8})
+    'xception, whole base fine-tuned for 2 epochs, test accuracy on 8 images with BN layers trainable vs frozen: seed 1: 0.500 vs 0.750'
+    """
+    if not result.get("bn_seeds"):
+        return "the BatchNormalization arms did not run"
+    pairs = "; ".join(f"seed {s}: {t:.3f} vs {f:.3f}" for s, t, f in
+                      zip(result["bn_seeds"], result["bn_trainable_acc"], result["bn_frozen_acc"]))
+    return (f"{result['backbone']}, whole base fine-tuned for {result['bn_epochs']} epochs, test "
+            f"accuracy on {result['n_test']} images with BN layers trainable vs frozen: {pairs}")
+
+
 def write(result: dict) -> Path:
     """Replace ``build/metrics/offline_transfer.json`` with ``result``; returns its path."""
     metrics.reset(RECORD)
@@ -283,6 +380,8 @@ def print_table(result: dict) -> None:
     print(f"{'arm'.ljust(width)}  accuracy  seconds")
     for label, key in rows:
         print(f"{label.ljust(width)}  {result[key + '_acc']:8.3f}  {result[key + '_s']:7.1f}")
+    if result.get("bn_seeds"):
+        print(f"BatchNormalization ({result['bn_s']} s): {bn_sentence(result)}")
     print(f"total {result['total_s']} s")
     problems = result.get("problems", check_claims(result))
     print("claims: all hold" if not problems else "CLAIMS VIOLATED:\n  " + "\n  ".join(problems))

@@ -57,6 +57,14 @@ def test_03_counts_batchnorm_layers(nb03):
 
 
 @pytest.mark.notebooks
+def test_03_shows_the_keras3_batchnorm_rule(nb03):
+    # a trainable BN layer trains under fit although the base is called with training=False;
+    # only a frozen one keeps its statistics (tests/test_batchnorm.py pins the same on its own)
+    assert nb03["bn_moving_mean_changed_trainable"] is True
+    assert nb03["bn_moving_mean_changed_frozen"] is False
+
+
+@pytest.mark.notebooks
 def test_03_accuracies_are_measured(nb03):
     for key in ("test_acc_head", "test_acc_fine", "test_acc_high_lr", "hub_test_acc_frozen",
                 "hub_test_acc_fine", "majority_baseline"):

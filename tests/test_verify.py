@@ -45,6 +45,17 @@ def test_claims_boundaries_count_as_holding():
     assert len(verify.check_claims({**exact, "transfer_acc": 0.849})) == 2
 
 
+def test_bn_claim_needs_frozen_bn_to_win_on_every_seed():
+    measured = {**GOOD, "bn_seeds": [42, 43], "bn_trainable_acc": [0.866, 0.866],
+                "bn_frozen_acc": [0.902, 0.884]}
+    assert verify.check_claims(measured) == []
+    for frozen, seed in [([0.866, 0.884], 42), ([0.902, 0.857], 43)]:  # a tie, then a loss
+        problems = verify.check_claims({**measured, "bn_frozen_acc": frozen})
+        assert len(problems) == 1 and problems[0].startswith(f"seed {seed}: bn_frozen_acc"), problems
+    assert len(verify.check_claims({**measured, "bn_frozen_acc": [0.8, 0.8]})) == 2
+    assert verify.check_claims({**measured, "bn_seeds": []}) == []  # the arms did not run
+
+
 @pytest.fixture(scope="module")
 def study():
     if offline.missing_fixtures():
@@ -71,6 +82,11 @@ def test_study_is_what_it_says(study):
     for arm in ("transfer", "finetune", "scratch", "wrong_preprocessing"):
         assert 0.0 <= study[f"{arm}_acc"] <= 1.0
         assert study[f"{arm}_s"] > 0
+    assert study["bn_seeds"] == [42, 43]  # BatchNormalization: the whole base fine-tuned, per seed
+    for arm in ("trainable", "frozen"):
+        assert len(study[f"bn_{arm}_acc"]) == 2 and all(0.0 <= a <= 1.0 for a in study[f"bn_{arm}_acc"])
+    assert study["bn_frozen_moving_mean_drift"] == [0.0, 0.0], "unfreeze_top let fit move BN statistics"
+    assert min(study["bn_trainable_moving_mean_drift"]) > 0, "trainable BN kept its statistics under fit"
     recorded = json.loads((verify.metrics.metrics_dir() / f"{verify.RECORD}.json").read_text())
     assert recorded["transfer_acc"] == study["transfer_acc"]
 
@@ -78,12 +94,13 @@ def test_study_is_what_it_says(study):
 @pytest.mark.verify
 def test_study_catches_helpers_that_get_preprocessing_wrong(monkeypatch):
     """Mutation test: if ``preprocess_for`` handed every backbone VGG16's function (a plausible
-    lookup bug), the study must say so. Scratch and fine-tuning get one epoch each: they are not
-    what this test is about, and the claim it checks does not depend on them."""
+    lookup bug), the study must say so. Scratch and fine-tuning get one epoch each, and the
+    BatchNormalization arms do not run: they are not what this test is about, and the claim it
+    checks does not depend on them."""
     if offline.missing_fixtures():
         pytest.skip("run `make fixtures` (missing: " + ", ".join(offline.missing_fixtures()) + ")")
     vgg = verify.models.BACKBONES["vgg16"].preprocess
     monkeypatch.setattr(verify.models, "preprocess_for", lambda arch: vgg)
-    result = verify.run_study(verify.Config(scratch_epochs=1, finetune_epochs=1), verbose=0)
+    result = verify.run_study(verify.Config(scratch_epochs=1, finetune_epochs=1, bn_seeds=()), verbose=0)
     problems = verify.check_claims(result)
     assert any("wrong_preprocessing_acc" in p for p in problems), json.dumps(result, indent=1)
