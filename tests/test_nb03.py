@@ -233,13 +233,24 @@ def test_tfhub_standin_loads_in_tf_keras_and_fine_tunes(standin):
     import tf_keras
 
     layer = tfhub.keras_layer(standin, trainable=False)
-    model = tf_keras.Sequential([tf_keras.Input((64, 64, 3)), layer, tf_keras.layers.Dense(2)])
+    model = tf_keras.Sequential([tf_keras.Input((64, 64, 3)),
+                                 tf_keras.layers.Resizing(tfhub.EXPECTED_SIZE, tfhub.EXPECTED_SIZE),
+                                 layer, tf_keras.layers.Dense(2)])
     assert model.output_shape == (None, 2)
-    features = layer(np.random.default_rng(0).uniform(size=(2, 64, 64, 3)).astype("float32"))
+    size = tfhub.EXPECTED_SIZE
+    features = layer(np.random.default_rng(0).uniform(size=(2, size, size, 3)).astype("float32"))
     assert features.shape == (2, tfhub.FEATURE_DIM)
     assert not layer.trainable_weights
     layer.trainable = True
     assert len(layer.trainable_weights) > 100  # MobileNetV2's kernels, biases and BN scales
+
+
+def test_tfhub_standin_has_the_real_modules_fixed_224_input(standin):
+    """tensorflow/hub#566: a stand-in that accepted any size would hide a model that forgot to resize."""
+    import tf_keras
+
+    with pytest.raises(ValueError, match="Could not find matching concrete function"):
+        tf_keras.Sequential([tf_keras.Input((96, 96, 3)), tfhub.keras_layer(standin)])
 
 
 def test_tfhub_keras3_sequential_refuses_hub_layer(standin):
