@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -34,10 +36,13 @@ def test_backbones_and_preprocessing():
     assert small.output.shape[-1] == 1280
 
 
-def test_backbone_table_measures_a_backbone():
-    (row,) = models.backbone_table(["mobilenet_v2"], time_batch=1)
+def test_backbone_table_measures_a_backbone(monkeypatch):
+    ticks = iter([100.0, 100.25])  # the timed forward pass: a quarter of a second on this fake clock
+    monkeypatch.setattr(models, "time", SimpleNamespace(perf_counter=lambda: next(ticks)))
+    (row,) = models.backbone_table(["mobilenet_v2"], time_batch=2)
     assert row["name"] == "MobileNetV2" and row["input"] == "224x224x3" and row["output"] == "7x7x1280"
-    assert 2.0 < row["params_M"] < 2.5 and row["layers"] > 100 and row["img_per_s"] > 0
+    assert 2.0 < row["params_M"] < 2.5 and row["layers"] > 100
+    assert row["img_per_s"] == 8.0  # 2 images in 0.25 s
 
 
 def test_imagenet_weights_offline_vgg16_is_labelled_random():
