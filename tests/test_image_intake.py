@@ -266,3 +266,48 @@ def test_checked_splits_names_the_split_and_the_fix_when_too_few_images(tmp_path
                                                       r"images .*Delete /origin and fetch it again "
                                                       r"\(`python -m helpers fetch demo`\)"):
         data._checked_splits(raw, tmp_path / "out", "demo", False, origin=Path("/origin"))
+
+
+# ---------------------------------------------------------------- what the learner reads
+
+
+def test_the_report_names_every_class_conversion_and_skipped_file(tmp_path):
+    src = tmp_path / "src"
+    _two_classes(src, n=2)
+    Image.new("L", (12, 12), 90).save(src / "a" / "gray.png")
+    (src / "a" / "zero.jpg").write_bytes(b"")
+    (src / "c").mkdir()
+    (src / "notes.txt").write_text("x")
+    report, out = _clean(src, tmp_path)
+    assert report.classes == ["a", "b"] and report.total == 5
+    assert str(report) == "\n".join([
+        f"{src}: 5 usable images in 2 classes (a 3, b 2, c 0) -> {out}",
+        "class folders without usable images (left out): c",
+        "converted 1: a/gray.png (L -> RGB)",
+        "skipped 2 unusable files:",
+        "  a/zero.jpg: empty file (0 bytes)",
+        "  notes.txt: not inside a class folder (one sub-folder per class)"])
+    printed = []
+    report._repr_pretty_(type("P", (), {"text": lambda self, t: printed.append(t)})(), False)
+    assert printed == [str(report)]
+
+
+def test_a_clean_report_says_nothing_was_skipped(tmp_path):
+    src = tmp_path / "src"
+    _two_classes(src, n=1)
+    report, out = _clean(src, tmp_path)
+    assert str(report) == (f"{src}: 2 usable images in 2 classes (a 1, b 1) -> {out}\n"
+                           "skipped nothing: every file is a usable image")
+    assert str(data.FolderReport(src, out)) == (f"{src}: 0 usable images in 0 classes (no class folders) -> {out}\n"
+                                                "skipped nothing: every file is a usable image")
+
+
+def test_skipped_summary_lists_ten_and_counts_the_rest():
+    skipped = [(f"train/a/{i:02d}.jpg", "empty file (0 bytes)") for i in range(12)]
+    text = data._skipped_summary(skipped)
+    assert text.startswith("every image checked: 12 unusable files left out: train/a/00.jpg (empty file (0 bytes)), ")
+    assert "train/a/09.jpg (empty file (0 bytes)) and 2 more (see .extra['skipped'])" in text
+    assert "train/a/10.jpg" not in text
+    assert data._skipped_summary(skipped[:10]).endswith("train/a/09.jpg (empty file (0 bytes))")
+    assert data._skipped_summary(skipped, show=1).endswith("(empty file (0 bytes)) and 11 more (see .extra['skipped'])")
+    assert data._sentence("every image checked") == "Every image checked."

@@ -229,3 +229,37 @@ def test_compare_command_honours_tol(tmp_path, capsys):
                                        "same metrics (timings excepted)\n")
     assert metrics.main(["compare", str(tmp_path / "a"), str(tmp_path / "none")]) == 0
     assert "compared 0 notebook record(s) (none)" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- the record itself
+
+
+def test_metrics_dir_defaults_to_build_metrics(monkeypatch, tmp_path):
+    monkeypatch.delenv("COURSE_METRICS_DIR", raising=False)
+    assert metrics.metrics_dir() == ROOT / "build" / "metrics"
+    monkeypatch.setenv("COURSE_METRICS_DIR", str(tmp_path / "m"))
+    assert metrics.metrics_dir() == tmp_path / "m"
+
+
+def test_record_writes_plain_json_and_merges(monkeypatch, tmp_path):
+    import numpy as np
+
+    monkeypatch.setenv("COURSE_METRICS_DIR", str(tmp_path / "deep" / "metrics"))  # created on demand
+    whole = metrics.record("nb", b=np.float32(0.5), a=np.arange(3), p=Path("/x/y"),
+                           t=(1, np.int64(2)), d={1: {"k": np.bool_(True)}})
+    assert whole == {"a": [0, 1, 2], "b": 0.5, "d": {"1": {"k": True}}, "p": "/x/y", "t": [1, 2]}
+    text = (tmp_path / "deep" / "metrics" / "nb.json").read_text()
+    assert text == json.dumps(whole, indent=2, sort_keys=True)
+    assert metrics.record("nb", b=1)["b"] == 1 and metrics.load("nb")["a"] == [0, 1, 2]
+    metrics.reset("nb")
+    assert metrics.load("nb") == {}
+    metrics.reset("nb")  # resetting twice is fine
+
+
+def test_compare_command_help_names_what_it_does(capsys):
+    with pytest.raises(SystemExit):
+        metrics.main(["--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("usage: python -m helpers.metrics")
+    assert "Check that two runs of the notebooks recorded the same metrics." in out
+    assert "absolute tolerance for floats" in out
