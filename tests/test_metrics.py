@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -261,5 +262,23 @@ def test_compare_command_help_names_what_it_does(capsys):
         metrics.main(["--help"])
     out = capsys.readouterr().out
     assert out.startswith("usage: python -m helpers.metrics")
-    assert "Check that two runs of the notebooks recorded the same metrics." in out
-    assert "absolute tolerance for floats" in out
+    assert "\nCheck that two runs of the notebooks recorded the same metrics.\n" in out
+    assert re.search(r"--tol TOL\s+absolute tolerance for floats\n", out)
+
+
+def test_compare_command_refuses_other_commands(tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        metrics.main(["diff", str(tmp_path), str(tmp_path)])
+    assert info.value.code == 2 and "invalid choice: 'diff'" in capsys.readouterr().err
+
+
+def test_keys_that_start_like_the_separator_keep_their_name():
+    """Paths are joined with dots and the leading dot stripped: nothing else (Xception, ...)."""
+    assert metrics.differences({"Xception": {"X": 1}}, {"Xception": {"X": 2}}) == ["Xception.X: 1 != 2"]
+    assert metrics.differences({"X": 1}, {"XX": 1}) == ["X: only in one run", "XX: only in one run"]
+    assert metrics.differences({"a": {"Xb": 1}}, {"a": {}}) == ["a.Xb: only in one run"]
+
+
+def test_a_dict_against_another_value_is_a_difference():
+    assert metrics.differences({"a": {"b": 1}}, {"a": 5}) == ["a: {'b': 1} != 5"]
+    assert metrics.differences({"a": 5}, {"a": {"b": 1}}) == ["a: 5 != {'b': 1}"]
