@@ -450,3 +450,10 @@ def test_offline_forced(monkeypatch):
     assert not offline.offline_forced()
     monkeypatch.delenv("HELPERS_OFFLINE")
     assert not offline.offline_forced()
+
+
+def test_cutout_categories_boundaries_and_cartoons(stamps):
+    # default: at least 10 images; mammals has exactly 10 (its cartoon sub-folder is not counted)
+    assert data.cutout_categories() == {"animals/birds": 12, "animals/mammals": 10}
+    assert data.cutout_categories(min_images=11) == {"animals/birds": 12}
+    assert data.cutout_categories(min_images=1) == {"animals/birds": 12, "animals/mammals": 10, "food/fruit": 4}

@@ -473,3 +473,26 @@ def test_nb03_q2_lists_at_most_three_batch_normalization_layers(capsys):
     for layer in base.layers:
         layer.trainable = layer.name not in ("conv0", "bn0", "conv1")  # conv2.. conv4 and bn1.. bn4
     fails(nb03.q2, model, capsys, "BatchNormalization layers train (bn1, bn2, bn3 ...): keep")
+
+
+# ---------------------------------------------------------------- solutions and whole messages
+
+
+def test_solution_without_a_cell_says_where_to_look(capsys):
+    lost = exercises.Exercise("nb02.q9", "a question", lambda answer: "ok", "a hint")
+    assert lost.solution_cells() == []
+    lost.solution()
+    assert capsys.readouterr().out == "No solution cell found for nb02.q9: look for the cells tagged 'solution'.\n"
+
+
+def test_several_solution_cells_are_printed_apart(capsys, monkeypatch):
+    monkeypatch.setattr(exercises.Exercise, "solution_cells", lambda self: ["a = 1", "ex.q1.check(a)"])
+    nb04.q1.solution()
+    assert capsys.readouterr().out == "a = 1\n\nex.q1.check(a)\n"
+
+
+def test_nb04_q2_whole_messages(capsys):
+    ok, out = verdict(nb04.q2, curve([0.6], [0.4], None, sizes=(5,)), capsys)
+    assert out == "Not yet: measure at least two dataset sizes to draw a curve.\n"
+    ok, out = verdict(nb04.q2, curve([0.6, 0.7, 0.8, 0.9], [1.1, 1.2, 1.3, 1.4], None, sizes=(1, 2, 3, 4)), capsys)
+    assert out == "Not yet: scratch accuracies must be fractions in [0, 1]; got [1.1, 1.2, 1.3].\n"
