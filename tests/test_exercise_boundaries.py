@@ -496,3 +496,12 @@ def test_nb04_q2_whole_messages(capsys):
     assert out == "Not yet: measure at least two dataset sizes to draw a curve.\n"
     ok, out = verdict(nb04.q2, curve([0.6, 0.7, 0.8, 0.9], [1.1, 1.2, 1.3, 1.4], None, sizes=(1, 2, 3, 4)), capsys)
     assert out == "Not yet: scratch accuracies must be fractions in [0, 1]; got [1.1, 1.2, 1.3].\n"
+
+
+def test_nb01_q1_whole_messages(capsys):
+    _, out = verdict(nb01.q1, [("x", "a", 0.5), ("y", "b", 0.2), ("z", "c", 0.1)], capsys)
+    assert out == ("Not yet: entry 0 has 3 parts ('x', 'a', 0.5): decode_predictions gives (class_id, label, "
+                   "probability); keep the last two: [(label, float(p)) for _, label, p in decoded[0]].\n")
+    _, out = verdict(nb01.q1, [("a", 60.0), ("b", 0.3), ("c", 0.1)], capsys)
+    assert out == ("Not yet: entry 0: 60 looks like a percentage; keep probabilities between 0 and 1 "
+                   "(format them with f'{p:.1%}' when printing).\n")
