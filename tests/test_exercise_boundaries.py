@@ -505,3 +505,41 @@ def test_nb01_q1_whole_messages(capsys):
     _, out = verdict(nb01.q1, [("a", 60.0), ("b", 0.3), ("c", 0.1)], capsys)
     assert out == ("Not yet: entry 0: 60 looks like a percentage; keep probabilities between 0 and 1 "
                    "(format them with f'{p:.1%}' when printing).\n")
+
+
+WHOLE_NB01_Q2 = [
+    (lambda: image(-1, 1)[0], "shape (299, 299, 3) has no batch axis: models take batches, so add one with "
+                              "x[None] or np.expand_dims(x, 0) -> (1, 299, 299, 3)."),
+    (lambda: image(-1, 1)[..., :1], "expected 3 colour channels (RGB) last; got shape (1, 299, 299, 1). "
+                                    "Load with keras.utils.load_img(path, color_mode='rgb')."),
+    (lambda: np.full((1, 299, 299, 3), 0.5), "every value is the same: is the image blank?"),
+    (lambda: image(-1.6, 1.0), "values go down to -1.6: that is VGG16/ResNet-style preprocessing (BGR, mean "
+                               "subtracted). Xception needs keras.applications.xception.preprocess_input "
+                               "(scales to [-1, 1])."),
+    (lambda: image(0.0, 255.0), "values go up to 255: these are raw pixels. Apply "
+                                "keras.applications.xception.preprocess_input to scale them to [-1, 1]."),
+    (lambda: image(-1.002, 1.0), "values lie in [-1.002, 1.000], squeezed near -1: preprocess_input was "
+                                 "probably applied twice (it is not idempotent)."),
+    (lambda: image(0.0, 1.0), "values lie in [0.00, 1.00]: that looks like x / 255. Xception expects [-1, 1]: "
+                              "use keras.applications.xception.preprocess_input on the raw 0-255 pixels instead."),
+]
+
+
+@pytest.mark.parametrize("make, message", WHOLE_NB01_Q2)
+def test_nb01_q2_whole_messages(make, message, capsys):
+    assert verdict(nb01.q2, make(), capsys) == (False, f"Not yet: {message}\n")
+
+
+def test_exact_float_boundaries_are_accepted(capsys):
+    passes(nb01.q2, image(-1.0, 1.0 + 1e-3), capsys)  # the documented slack, exactly
+    passes(nb01.q2, image(-1.0 - 1e-3, 1.0), capsys)
+    passes(nb01.q1, [("a", 0.5), ("b", 0.5), ("c", 1e-4)], capsys)  # sums to exactly 1 + 1e-4
+
+
+def test_more_whole_messages(capsys):
+    assert verdict(nb01.q1, [("a", 0.5), ("b", 0.4), ("c", 0.3)], capsys)[1] == (
+        "Not yet: the probabilities sum to 1.200 > 1: softmax outputs over 1000 classes sum to 1, so three of "
+        "them cannot sum to more. Are they probabilities of one image?\n")
+    assert verdict(nb04.q1, results(93, 0.5, "x"), capsys)[1] == (
+        "Not yet: results['fine_tuned'] = 93 looks like a percentage; use a fraction in [0, 1] "
+        "(what model.evaluate returns).\n")
