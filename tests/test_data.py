@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import io
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -523,3 +524,25 @@ def test_cutout_dataset_splits_the_converted_images(own_stamps, tmp_keras_home):
     assert not (root / "validation").exists()
     other = data.cutout_dataset({"things": ["things"]}, name="other")
     assert other == data.course_root() / "other" and (other / "validation").is_dir()
+
+
+def test_fashion_mnist_says_where_its_files_are(tmp_path, tmp_keras_home, monkeypatch):
+    _idx_files(tmp_path / "debian")
+    monkeypatch.setattr(offline, "FASHION_MNIST_DEBIAN", tmp_path / "debian")
+    cache = tmp_keras_home / "datasets" / "fashion-mnist"
+    cache.mkdir(parents=True)  # a half-filled cache: completed, not refused
+    shutil.copy2(tmp_path / "debian" / "train-labels-idx1-ubyte.gz", cache)
+    first = data.fashion_mnist()
+    assert (first.what, first.source) == ("Fashion-MNIST", "cache")
+    assert first.note == f"copied into {cache} from Debian dataset-fashion-mnist (the same files)"
+    second = data.fashion_mnist()  # now cached: the note is the folder
+    assert (second.what, second.source, second.note) == ("Fashion-MNIST", "cache", f"{cache}")
+
+
+def test_fashion_mnist_asks_keras_download_host_when_nothing_is_cached(tmp_path, monkeypatch):
+    monkeypatch.setattr(offline, "FASHION_MNIST_DEBIAN", tmp_path / "nothing")
+    asked = []
+    monkeypatch.setattr(assets, "is_online", lambda url: asked.append(url) or False)
+    with pytest.raises(assets.AssetError):
+        data.fashion_mnist()
+    assert asked == ["https://storage.googleapis.com/"]
