@@ -186,3 +186,24 @@ def test_extract_features_runs_once_over_the_dataset():
     feats, labels = models.extract_features(base, ds, lambda im: im / 255.0)
     assert feats.shape == (10, 10, 10, 8) and labels.tolist() == y.tolist()
     assert np.allclose(feats[:4], np.asarray(base(x[:4] / 255.0, training=False)), atol=1e-5)
+
+
+def test_unfreeze_top_makes_the_top_trainable_inside_a_model():
+    base = _tiny_base()
+    base.trainable = False
+    inputs = keras.Input((16, 16, 3))
+    model = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Flatten()(base(inputs, training=False))))
+    models.unfreeze_top(base, "block3")
+    assert base.trainable is True
+    assert [w.path for w in base.trainable_weights] == ["block3_conv/kernel", "block3_conv/bias"]
+    assert len(model.trainable_weights) == 4  # block3_conv and the Dense head
+
+
+def test_unfreeze_top_error_names_the_first_and_last_layers():
+    base = _tiny_base()
+    with pytest.raises(ValueError) as info:
+        models.unfreeze_top(base, "block9")
+    first = base.layers[0].name  # the Input layer, numbered by Keras
+    assert str(info.value) == ("no layer of tiny_base starts with 'block9'; its layers are "
+                               f"['{first}', 'block1_conv', 'block1_bn'] ... "
+                               "['block2_conv', 'block2_bn', 'block3_conv']")
