@@ -207,3 +207,12 @@ def test_unfreeze_top_error_names_the_first_and_last_layers():
     assert str(info.value) == ("no layer of tiny_base starts with 'block9'; its layers are "
                                f"['{first}', 'block1_conv', 'block1_bn'] ... "
                                "['block2_conv', 'block2_bn', 'block3_conv']")
+
+
+def test_unfreeze_top_error_on_a_deep_base_shows_three_layers_each_end():
+    base = keras.Sequential([keras.Input((4,))] + [keras.layers.Dense(2, name=f"d{i}") for i in range(8)],
+                            name="deep")
+    with pytest.raises(ValueError) as info:
+        models.unfreeze_top(base, "conv")
+    assert str(info.value).endswith("its layers are ['d0', 'd1', 'd2'] ... ['d5', 'd6', 'd7']")
+    assert models.unfreeze_top(base, "d6") == ["d6", "d7"] and models.unfreeze_top(base, 7) == ["d7"]
