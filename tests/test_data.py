@@ -522,8 +522,16 @@ def test_cutout_dataset_splits_the_converted_images(own_stamps, tmp_keras_home):
         assert sorted(p.name for p in (root / split / "things").iterdir()) == \
             sorted(p.name for p in (expected / split / "things").iterdir())
     assert not (root / "validation").exists()
-    other = data.cutout_dataset({"things": ["things"]}, name="other")
-    assert other == data.course_root() / "other" and (other / "validation").is_dir()
+    other = data.cutout_dataset({"things": ["things"]}, name="other")  # default fractions and seed 42
+    assert other == data.course_root() / "other"
+    default = data.make_splits({"things": images}, tmp_keras_home / "check42", seed=42)
+    def names(folder):
+        return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+    for split in data.SPLITS:
+        assert names(other / split / "things") == names(default / split / "things")
+    assert names(other / "train" / "things") != names(
+        data.make_splits({"things": images}, tmp_keras_home / "check43", seed=43) / "train" / "things")
 
 
 def test_fashion_mnist_says_where_its_files_are(tmp_path, tmp_keras_home, monkeypatch):
