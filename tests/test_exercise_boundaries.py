@@ -543,3 +543,15 @@ def test_more_whole_messages(capsys):
     assert verdict(nb04.q1, results(93, 0.5, "x"), capsys)[1] == (
         "Not yet: results['fine_tuned'] = 93 looks like a percentage; use a fraction in [0, 1] "
         "(what model.evaluate returns).\n")
+
+
+def test_nb02_q2_a_head_with_a_nested_model_or_a_convolution(capsys):
+    from test_exercises import head
+
+    inner = keras.Sequential([keras.Input((4, 4, 8)), L.Flatten(), L.Dense(4)], name="inner")
+    inputs = keras.Input((4, 4, 8))
+    nested = keras.Model(inputs, L.Dense(2, activation="softmax")(L.Dropout(0.5)(inner(inputs))))
+    assert verdict(nb02.q2, nested, capsys)[1] == (
+        "Not yet: the head contains ['inner']: the features were already computed once by the frozen base, "
+        "so the head holds only Flatten/Dense/Dropout layers.\n")
+    assert "the head contains ['conv2d" in verdict(nb02.q2, head(with_conv=True), capsys)[1]
