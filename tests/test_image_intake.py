@@ -311,3 +311,25 @@ def test_skipped_summary_lists_ten_and_counts_the_rest():
     assert data._skipped_summary(skipped[:10]).endswith("train/a/09.jpg (empty file (0 bytes))")
     assert data._skipped_summary(skipped, show=1).endswith("(empty file (0 bytes)) and 11 more (see .extra['skipped'])")
     assert data._sentence("every image checked") == "Every image checked."
+
+
+@pytest.mark.parametrize("mode, dtype", [("I;16B", ">u2"), ("I;16L", "<u2"), ("I;16N", "=u2")])
+def test_every_16_bit_layout_is_scaled(mode, dtype):
+    img = Image.frombytes(mode, (3, 1), np.array([0, 257, 65535], dtype=dtype).tobytes())
+    rgb = data._to_rgb(img)
+    assert [_pixel(rgb, (i, 0)) for i in range(3)] == [(0, 0, 0), (1, 1, 1), (255, 255, 255)]
+
+
+def test_one_skipped_file_is_singular():
+    assert data._skipped_summary([("train/a/1.jpg", "empty file (0 bytes)")]) == (
+        "every image checked: 1 unusable file left out: train/a/1.jpg (empty file (0 bytes))")
+
+
+def test_checked_splits_keeps_the_skipped_files_of_every_split(tmp_path):
+    raw = tmp_path / "raw"
+    _raw_splits(raw, data.SPLITS)
+    (raw / "train" / "a" / "broken.jpg").write_bytes(b"")
+    (raw / "test" / "b" / "broken.jpg").write_bytes(b"")
+    want = [("train/a/broken.jpg", "empty file (0 bytes)"), ("test/b/broken.jpg", "empty file (0 bytes)")]
+    assert data._checked_splits(raw, tmp_path / "out", "demo", False)[1] == want
+    assert data._checked_splits(raw, tmp_path / "out", "demo", False)[1] == want  # from the markers
