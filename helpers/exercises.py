@@ -291,7 +291,7 @@ def _check_02_q1(model, num_classes: int = 2):
 def _check_02_q2(head, feature_shape=None, num_classes: int = 2):
     import keras
 
-    _require_model(head, "your head (a keras.Model)")
+    _require_model(head, "your head")
     convs = [layer.name for layer in head.layers
              if _is_model(layer) or isinstance(layer, keras.layers.Conv2D)]
     _require(not convs, f"the head contains {convs}: the features were already computed once by "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from types import SimpleNamespace
 
 spec = importlib.util.spec_from_file_location(
     "bench", Path(__file__).resolve().parents[1] / "benchmarks" / "bench.py")
@@ -11,10 +12,16 @@ bench = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(bench)
 
 
-def test_median_seconds_runs_warmup_plus_repeats():
-    calls = []
-    seconds = bench.median_seconds(lambda: calls.append(1), repeats=3)
-    assert len(calls) == 4 and seconds >= 0
+def test_median_seconds_runs_warmup_plus_repeats(monkeypatch):
+    clock = [0.0]
+    durations = iter([100.0, 1.0, 5.0, 2.0])  # the warm-up (100 s) is not timed
+
+    def work():
+        clock[0] += next(durations)
+
+    monkeypatch.setattr(bench, "time", SimpleNamespace(perf_counter=lambda: clock[0]))
+    assert bench.median_seconds(work, repeats=3) == 2.0
+    assert next(durations, "all used") == "all used"  # warm-up plus three repeats
 
 
 def test_table_lists_every_measure(capsys):

@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import io
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -463,3 +464,106 @@ def test_offline_forced(monkeypatch):
     assert not offline.offline_forced()
     monkeypatch.delenv("HELPERS_OFFLINE")
     assert not offline.offline_forced()
+
+
+def test_cutout_categories_boundaries_and_cartoons(stamps):
+    # default: at least 10 images; mammals has exactly 10 (its cartoon sub-folder is not counted)
+    assert data.cutout_categories() == {"animals/birds": 12, "animals/mammals": 10}
+    assert data.cutout_categories(min_images=11) == {"animals/birds": 12}
+    assert data.cutout_categories(min_images=1) == {"animals/birds": 12, "animals/mammals": 10, "food/fruit": 4}
+
+
+def test_load_image_errors_name_the_file_and_the_cause(tmp_path):
+    (tmp_path / "fake.jpg").write_text("not an image")
+    with pytest.raises(ValueError) as info:
+        data.load_image(tmp_path / "fake.jpg", 16)
+    assert str(info.value).startswith(f"{tmp_path / 'fake.jpg'}: not a readable image (UnidentifiedImageError: ")
+    assert str(info.value).endswith("); use a JPEG or PNG file")
+
+
+@pytest.fixture
+def own_stamps(tmp_path, monkeypatch) -> Path:
+    """Cut-outs whose layout the tests know: wide and tall RGBA images, an RGB one, a cartoon first."""
+    root = tmp_path / "own_stamps"
+    (root / "animals" / "birds").mkdir(parents=True)  # what offline.have_photo_cutouts looks for
+    (root / "things" / "a_cartoon").mkdir(parents=True)
+    (root / "things" / "cartoon").mkdir()
+    wide = Image.new("RGBA", (40, 20), (0, 0, 0, 0))
+    wide.paste((200, 0, 0, 255), (10, 5, 30, 15))
+    wide.save(root / "things" / "cartoon" / "0_drawing.png")  # sorts before the photos
+    wide.save(root / "things" / "wide.png")
+    wide.rotate(90, expand=True).save(root / "things" / "tall.png")
+    Image.new("RGB", (20, 10), (0, 0, 200)).save(root / "things" / "zz_rgb.png")
+    monkeypatch.setattr(offline, "TUXPAINT_STAMPS", root)
+    return root
+
+
+def _rgb(path: Path) -> np.ndarray:
+    with Image.open(path) as img:
+        return np.asarray(img.convert("RGB"), dtype=int)
+
+
+def test_cutout_images_centre_each_image_on_white(own_stamps, tmp_path):
+    out = data.cutout_images(["things"], tmp_path / "out", size=40)
+    assert [p.name for p in out] == ["tall.jpg", "wide.jpg", "zz_rgb.jpg"]  # the cartoon left out, nothing else
+    wide, tall, rgb = _rgb(out[1]), _rgb(out[0]), _rgb(out[2])
+    # wide: 40 x 20 centred vertically: rows 10..29 hold it, its red block at rows 15..24, columns 10..29
+    assert wide[12, 20].min() > 235 and wide[2, 20].min() > 235  # transparent and padding: white
+    assert wide[20, 20, 0] > 150 and wide[20, 20, 1:].max() < 60 and wide[13, 20].min() > 235
+    assert wide[20, 5].min() > 235  # inside the image, transparent: white, not black
+    # tall: 20 x 40 centred horizontally: columns 10..29, red block in columns 15..24
+    assert tall[20, 20, 0] > 150 and tall[20, 13].min() > 235
+    assert rgb[20, 20, 2] > 150 and rgb[2, 20].min() > 235  # an RGB PNG: blue square on white
+    again = data.cutout_images(["things"], tmp_path / "out", size=40)  # cached: the folder exists
+    assert again == out
+
+
+def test_cutout_images_default_size_is_224(own_stamps, tmp_path):
+    out = data.cutout_images(["things"], tmp_path / "out")
+    with Image.open(out[0]) as img:
+        assert img.size == (224, 224) and img.format == "JPEG"
+
+
+def test_cutout_dataset_splits_the_converted_images(own_stamps, tmp_keras_home):
+    root = data.cutout_dataset({"things": ["things"]}, fractions={"train": 0.5, "test": 0.5}, seed=3)
+    assert root == data.course_root() / "cutouts"
+    images = data.list_images(data.course_root() / "cutout_images" / "things")
+    assert [p.name for p in images] == ["tall.jpg", "wide.jpg", "zz_rgb.jpg"]
+    expected = data.make_splits({"things": images}, tmp_keras_home / "check", seed=3,
+                                fractions={"train": 0.5, "test": 0.5})
+    for split in ("train", "test"):
+        assert sorted(p.name for p in (root / split / "things").iterdir()) == \
+            sorted(p.name for p in (expected / split / "things").iterdir())
+    assert not (root / "validation").exists()
+    other = data.cutout_dataset({"things": ["things"]}, name="other")  # default fractions and seed 42
+    assert other == data.course_root() / "other"
+    default = data.make_splits({"things": images}, tmp_keras_home / "check42", seed=42)
+    def names(folder):
+        return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+    for split in data.SPLITS:
+        assert names(other / split / "things") == names(default / split / "things")
+    assert names(other / "train" / "things") != names(
+        data.make_splits({"things": images}, tmp_keras_home / "check43", seed=43) / "train" / "things")
+
+
+def test_fashion_mnist_says_where_its_files_are(tmp_path, tmp_keras_home, monkeypatch):
+    _idx_files(tmp_path / "debian")
+    monkeypatch.setattr(offline, "FASHION_MNIST_DEBIAN", tmp_path / "debian")
+    cache = tmp_keras_home / "datasets" / "fashion-mnist"
+    cache.mkdir(parents=True)  # a half-filled cache: completed, not refused
+    shutil.copy2(tmp_path / "debian" / "train-labels-idx1-ubyte.gz", cache)
+    first = data.fashion_mnist()
+    assert (first.what, first.source) == ("Fashion-MNIST", "cache")
+    assert first.note == f"copied into {cache} from Debian dataset-fashion-mnist (the same files)"
+    second = data.fashion_mnist()  # now cached: the note is the folder
+    assert (second.what, second.source, second.note) == ("Fashion-MNIST", "cache", f"{cache}")
+
+
+def test_fashion_mnist_asks_keras_download_host_when_nothing_is_cached(tmp_path, monkeypatch):
+    monkeypatch.setattr(offline, "FASHION_MNIST_DEBIAN", tmp_path / "nothing")
+    asked = []
+    monkeypatch.setattr(assets, "is_online", lambda url: asked.append(url) or False)
+    with pytest.raises(assets.AssetError):
+        data.fashion_mnist()
+    assert asked == ["https://storage.googleapis.com/"]

@@ -144,3 +144,13 @@ def test_installed_versions_match_the_lock():
         if got != lock[name]:
             wrong[name] = (got, lock[name])
     assert not wrong, f"installed (got, locked) differ: {wrong}; run `make install`"
+
+
+def test_developer_tools_stay_out_of_the_learners_lock():
+    """mutmut (make mutation) is pinned in [dependency-groups] dev and requirements-dev.txt, never in the lock."""
+    dev = _pins(tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]["dev"])
+    assert dev == _pins((ROOT / "requirements-dev.txt").read_text().splitlines())
+    assert "mutmut" in dev
+    lock = _pins((ROOT / "requirements.lock").read_text().splitlines())
+    assert not set(dev) & set(lock), f"developer tools in the learners' lock: {set(dev) & set(lock)}"
+    assert not set(dev) & set(_pins(_pyproject()["dependencies"]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -34,10 +36,13 @@ def test_backbones_and_preprocessing():
     assert small.output.shape[-1] == 1280
 
 
-def test_backbone_table_measures_a_backbone():
-    (row,) = models.backbone_table(["mobilenet_v2"], time_batch=1)
+def test_backbone_table_measures_a_backbone(monkeypatch):
+    ticks = iter([100.0, 100.25])  # the timed forward pass: a quarter of a second on this fake clock
+    monkeypatch.setattr(models, "time", SimpleNamespace(perf_counter=lambda: next(ticks)))
+    (row,) = models.backbone_table(["mobilenet_v2"], time_batch=2)
     assert row["name"] == "MobileNetV2" and row["input"] == "224x224x3" and row["output"] == "7x7x1280"
-    assert 2.0 < row["params_M"] < 2.5 and row["layers"] > 100 and row["img_per_s"] > 0
+    assert 2.0 < row["params_M"] < 2.5 and row["layers"] > 100
+    assert row["img_per_s"] == 8.0  # 2 images in 0.25 s
 
 
 def test_imagenet_weights_offline_vgg16_is_labelled_random():
@@ -185,3 +190,33 @@ def test_extract_features_runs_once_over_the_dataset():
     feats, labels = models.extract_features(base, ds, lambda im: im / 255.0)
     assert feats.shape == (10, 10, 10, 8) and labels.tolist() == y.tolist()
     assert np.allclose(feats[:4], np.asarray(base(x[:4] / 255.0, training=False)), atol=1e-5)
+
+
+def test_unfreeze_top_makes_the_top_trainable_inside_a_model():
+    base = _tiny_base()
+    base.trainable = False
+    inputs = keras.Input((16, 16, 3))
+    model = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Flatten()(base(inputs, training=False))))
+    models.unfreeze_top(base, "block3")
+    assert base.trainable is True
+    assert [w.path for w in base.trainable_weights] == ["block3_conv/kernel", "block3_conv/bias"]
+    assert len(model.trainable_weights) == 4  # block3_conv and the Dense head
+
+
+def test_unfreeze_top_error_names_the_first_and_last_layers():
+    base = _tiny_base()
+    with pytest.raises(ValueError) as info:
+        models.unfreeze_top(base, "block9")
+    first = base.layers[0].name  # the Input layer, numbered by Keras
+    assert str(info.value) == ("no layer of tiny_base starts with 'block9'; its layers are "
+                               f"['{first}', 'block1_conv', 'block1_bn'] ... "
+                               "['block2_conv', 'block2_bn', 'block3_conv']")
+
+
+def test_unfreeze_top_error_on_a_deep_base_shows_three_layers_each_end():
+    base = keras.Sequential([keras.Input((4,))] + [keras.layers.Dense(2, name=f"d{i}") for i in range(8)],
+                            name="deep")
+    with pytest.raises(ValueError) as info:
+        models.unfreeze_top(base, "conv")
+    assert str(info.value).endswith("its layers are ['d0', 'd1', 'd2'] ... ['d5', 'd6', 'd7']")
+    assert models.unfreeze_top(base, "d6") == ["d6", "d7"] and models.unfreeze_top(base, 7) == ["d7"]
