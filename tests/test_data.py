@@ -550,20 +550,24 @@ def test_cutout_dataset_splits_the_converted_images(own_stamps, tmp_keras_home):
 def test_fashion_mnist_says_where_its_files_are(tmp_path, tmp_keras_home, monkeypatch):
     _idx_files(tmp_path / "debian")
     monkeypatch.setattr(offline, "FASHION_MNIST_DEBIAN", tmp_path / "debian")
+    for name in data.FASHION_MNIST:  # these small files stand for Debian's: their checksums count
+        asset = assets.ASSETS[name]
+        monkeypatch.setitem(assets.ASSETS, name, dataclasses.replace(
+            asset, md5_alternatives=(assets.md5sum(tmp_path / "debian" / asset.fname),)))
     cache = tmp_keras_home / "datasets" / "fashion-mnist"
     cache.mkdir(parents=True)  # a half-filled cache: completed, not refused
     shutil.copy2(tmp_path / "debian" / "train-labels-idx1-ubyte.gz", cache)
     first = data.fashion_mnist()
     assert (first.what, first.source) == ("Fashion-MNIST", "cache")
-    assert first.note == f"copied into {cache} from Debian dataset-fashion-mnist (the same files)"
-    second = data.fashion_mnist()  # now cached: the note is the folder
+    assert first.note == f"copied into {cache} from Debian dataset-fashion-mnist (the same images)"
+    second = data.fashion_mnist()  # now cached and checked: the note is the folder
     assert (second.what, second.source, second.note) == ("Fashion-MNIST", "cache", f"{cache}")
 
 
-def test_fashion_mnist_asks_keras_download_host_when_nothing_is_cached(tmp_path, monkeypatch):
+def test_fashion_mnist_asks_keras_download_host_first_when_nothing_is_cached(tmp_path, monkeypatch):
     monkeypatch.setattr(offline, "FASHION_MNIST_DEBIAN", tmp_path / "nothing")
     asked = []
     monkeypatch.setattr(assets, "is_online", lambda url: asked.append(url) or False)
     with pytest.raises(assets.AssetError):
         data.fashion_mnist()
-    assert asked == ["https://storage.googleapis.com/"]
+    assert asked[0] == "https://storage.googleapis.com/tensorflow/tf-keras-datasets/train-images-idx3-ubyte.gz"
