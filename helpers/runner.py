@@ -17,7 +17,8 @@ from .colab import SETUP_TAG
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-BUILD = ROOT / "build"
+BUILD_ENV = "COURSE_BUILD_DIR"  # a run that must not touch build/ (the rehearsal) points it elsewhere
+BUILD = Path(os.environ.get(BUILD_ENV) or ROOT / "build")
 
 
 def notebooks() -> list[Path]:

@@ -52,7 +52,7 @@ def test_02_splits_and_quick_subset(m02):
 
 
 def test_02_features(m02):
-    assert m02["image_size"] == 96, "quick mode: the image size notebook 03 uses too"
+    assert m02["image_size"] == 72, "quick mode: the image size notebook 03 uses too"
     channels = CHANNELS[m02["backbone"]]
     assert m02["feature_shape"] == [3, 3, channels]  # 96 px -> a 3x3 grid for both bases
     assert m02["train_features_shape"] == [sum(m02["counts"]["train"].values()), 3, 3, channels]
@@ -130,8 +130,8 @@ def test_02_saved_model_and_its_record(m02):
     assert record["history"]["val_accuracy"] == pytest.approx(m02["b_val_accuracy"])
     assert len(record["history"]["loss"]) == m02["epochs"]  # notebook 03 continues from here
     model = keras.saving.load_model(path)
-    assert model.input_shape == (None, 96, 96, 3)
+    assert model.input_shape == (None, 72, 72, 3)
     assert model.output_shape == (None, 2)
     assert not model.get_layer(m02["backbone"]).trainable
-    probs = model.predict(np.zeros((2, 96, 96, 3), "float32"), verbose=0)
+    probs = model.predict(np.zeros((2, 72, 72, 3), "float32"), verbose=0)
     assert probs.shape == (2, 2) and np.allclose(probs.sum(1), 1, atol=1e-5)

@@ -33,7 +33,7 @@ def nb03(run_notebook, nb02):
 
 @pytest.mark.notebooks
 def test_03_continues_from_notebook_02s_model(nb02, nb03):
-    assert nb03["backbone"] == nb02["backbone"] and nb03["image_size"] == nb02["image_size"] == 96
+    assert nb03["backbone"] == nb02["backbone"] and nb03["image_size"] == nb02["image_size"] == 72
     assert nb03["started_from"] == "notebook 02's saved model", nb03["load_message"]
     assert nb03["head_epochs"] == nb02["epochs"], "the epoch count continues from notebook 02's history"
     assert nb03["test_acc_head"] == pytest.approx(nb02["b_test_accuracy"], abs=1e-6), \

@@ -251,3 +251,23 @@ def test_the_server_serves_only_the_asset_table(tmp_path):
             with pytest.raises(urllib.error.HTTPError) as e:
                 urllib.request.build_opener(urllib.request.ProxyHandler({})).open(server.url + path)
             assert e.value.code == 404
+
+
+def test_online_notebooks_keep_their_models_out_of_build(tmp_path):
+    """`make test` runs the rehearsal beside the offline notebooks: its notebook 02 must not replace
+    the model that the offline notebook 03 loads from ``build/models``."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from helpers import runner
+
+    for env in (rehearsal.classroom_env(tmp_path),
+                rehearsal.online_env("http://127.0.0.1:9/", tmp_path / "c", tmp_path / "manifest.json")):
+        build = Path(env[runner.BUILD_ENV])
+        assert build.is_relative_to(tmp_path) and build != runner.BUILD
+        seen = subprocess.run([sys.executable, "-c", "from helpers import runner; print(runner.BUILD)"],
+                              env={**os.environ, **env}, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        assert Path(seen) == build, "a kernel started in this environment would write to build/"
