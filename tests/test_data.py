@@ -571,3 +571,132 @@ def test_fashion_mnist_asks_keras_download_host_first_when_nothing_is_cached(tmp
     with pytest.raises(assets.AssetError):
         data.fashion_mnist()
     assert asked[0] == "https://storage.googleapis.com/tensorflow/tf-keras-datasets/train-images-idx3-ubyte.gz"
+
+
+def test_array_splits_writes_seeded_images_of_the_chosen_labels(tmp_path):
+    """Any labelled array becomes split folders: ``per_class`` seeded images of each chosen label,
+    saved as the array's pixels, named by their index, split by ``fractions``."""
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(3), 20)                       # labels 0, 1, 2: 20 images each
+    images = rng.integers(0, 256, (60, 6, 6), dtype=np.uint8)
+    out = tmp_path / "two"
+    root = data.array_splits(images, labels, {0: "zero", 2: "two"}, out, per_class=8,
+                             fractions={"train": 0.5, "test": 0.5}, seed=3)
+    assert root == out
+    assert sorted(p.name for p in out.iterdir()) == ["test", "train"]
+    written = {}
+    for split in ("train", "test"):
+        assert sorted(p.name for p in (out / split).iterdir()) == ["two", "zero"]
+        for name, label in (("zero", 0), ("two", 2)):
+            files = sorted((out / split / name).glob("*.png"))
+            assert len(files) == 4, (split, name, files)
+            for f in files:
+                i = int(f.stem)
+                assert labels[i] == label, f"{f} holds image {i}, of label {labels[i]}"
+                assert np.array_equal(np.asarray(Image.open(f)), images[i]), f"{f} is not image {i}"
+                written.setdefault(name, set()).add(i)
+    assert len(written["zero"]) == len(written["two"]) == 8, "train and test share an image"
+    assert (tmp_path / "two_images" / "zero").is_dir(), "the full-size images sit beside the splits"
+    again = data.array_splits(images, labels, {0: "zero", 2: "two"}, tmp_path / "again", per_class=8,
+                              fractions={"train": 0.5, "test": 0.5}, seed=3)
+    assert sorted(p.name for p in (again / "train" / "zero").iterdir()) == \
+        sorted(p.name for p in (out / "train" / "zero").iterdir()), "same seed, same images"
+    other = data.array_splits(images, labels, {0: "zero"}, tmp_path / "other", per_class=8, seed=4)
+    chosen = {int(p.stem) for p in (tmp_path / "other_images" / "zero").iterdir()}
+    assert chosen != written["zero"], "another seed picks other images"
+    assert sum(1 for _ in other.rglob("*.png")) == 8 and {"train", "validation", "test"} == \
+        {p.name for p in other.iterdir()}, "default fractions: train, validation and test"
+
+
+def test_array_splits_seed_also_shuffles_the_split(tmp_path):
+    labels = np.repeat(np.arange(2), 12)
+    images = np.arange(24 * 4, dtype=np.uint8).reshape(24, 2, 2)
+    train = [{p.name for p in (data.array_splits(images, labels, {0: "a"}, tmp_path / f"s{seed}", per_class=12,
+                                                 seed=seed) / "train" / "a").iterdir()} for seed in (1, 2)]
+    assert len(train[0]) == len(train[1]) == 6
+    assert train[0] != train[1], "every image of the label is taken; only the split can differ by seed"
+
+
+def test_cats_and_dogs_names_its_asset_in_every_case(tmp_keras_home, monkeypatch, tmp_path):
+    _cached_cats_and_dogs(tmp_keras_home, monkeypatch)
+    assert data.cats_and_dogs(train_per_class=2).what == "cats_and_dogs_filtered"
+    monkeypatch.setattr(offline, "TUXPAINT_STAMPS", tmp_path / "nothing")
+    monkeypatch.setitem(assets.ASSETS, "cats_and_dogs_filtered", dataclasses.replace(
+        assets.ASSETS["cats_and_dogs_filtered"], folder_counts=(("train/cats", 999),)))
+    missing = data.cats_and_dogs()
+    assert (missing.source, missing.what) == ("missing", "cats_and_dogs_filtered")
+
+
+def test_cats_and_dogs_shows_progress_unless_told_not_to(tmp_keras_home, monkeypatch):
+    _cached_cats_and_dogs(tmp_keras_home, monkeypatch)
+    seen = []
+    real = data._checked_splits
+    monkeypatch.setattr(data, "_checked_splits", lambda *a, **k: seen.append(a[3]) or real(*a, **k))
+    data.cats_and_dogs(train_per_class=2)
+    data.cats_and_dogs(train_per_class=2, progress=False)
+    assert seen == [True, False]
+
+
+def test_cats_and_dogs_with_standins_off_keeps_the_real_cause(tmp_keras_home, monkeypatch):
+    """``COURSE_STANDINS=off`` (the rehearsal): the missing asset's own message, not a stand-in."""
+    monkeypatch.setenv(offline.STANDINS_ENV, "off")
+    with pytest.raises(assets.AssetError) as raised:
+        data.cats_and_dogs()
+    message = str(raised.value)
+    assert "cats_and_dogs_filtered" in message and f"{offline.STANDINS_ENV}=off" in message
+    assert not message.startswith("None"), message
+
+
+@pytest.mark.parametrize("step", ["_cap_train", "_checked_splits"])
+def test_a_refused_write_names_the_folder(tmp_path, monkeypatch, step):
+    """A read-only cache or a full disk (root ignores chmod, so the refusal is simulated)."""
+    import errno as errno_
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno_.EROFS, "Read-only file system")
+
+    raw = tmp_path / "raw"
+    files = _images(raw / "train" / "a", 4)
+    out = tmp_path / "out"
+    with pytest.raises(assets.NotWritable, match=str(out if step == "_checked_splits" else raw)):
+        if step == "_cap_train":
+            monkeypatch.setattr(data, "_link_or_copy", refuse)
+            data._cap_train(raw, {"a": files}, 2)
+        else:
+            (out / "train").mkdir(parents=True)  # no marker: an older layout, to be removed
+            monkeypatch.setattr(data.shutil, "rmtree", refuse)
+            data._checked_splits(raw, out, "x", progress=False)
+
+
+def test_make_splits_default_seed_is_the_course_seed(tmp_path):
+    files = _images(tmp_path / "src" / "a", 12)
+    default = data.make_splits({"a": files}, tmp_path / "d")
+    seeded = data.make_splits({"a": files}, tmp_path / "s", seed=42)
+    assert sorted(p.name for p in (default / "train" / "a").iterdir()) == \
+        sorted(p.name for p in (seeded / "train" / "a").iterdir())
+
+
+def test_checked_splits_passes_progress_on_and_explains_too_few_images(tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    _images(raw / "train" / "a", 3)
+    _images(raw / "train" / "b", 3)
+    seen = []
+    real = data.clean_image_folder
+    monkeypatch.setattr(data, "clean_image_folder", lambda *a, **k: seen.append(k.get("progress")) or real(*a, **k))
+    data._checked_splits(raw, tmp_path / "out", "x", progress=False)
+    data._checked_splits(raw, tmp_path / "out2", "x", progress=True)
+    assert seen == [False, True]
+
+    def too_few(*args, **kwargs):
+        raise ValueError("no usable image in a")
+
+    monkeypatch.setattr(data, "clean_image_folder", too_few)
+    for origin in (None, tmp_path / "archive"):
+        with pytest.raises(assets.AssetError) as raised:
+            data._checked_splits(raw, tmp_path / "out3", "x", progress=False, origin=origin)
+        message = str(raised.value)
+        assert message.startswith("x: the train split has too few usable images (no usable image in a).")
+        if origin is None:
+            assert message.rstrip().endswith("(no usable image in a)."), message
+        else:
+            assert f"Delete {origin} and fetch it again (`python -m helpers fetch x`)." in message

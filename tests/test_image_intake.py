@@ -74,6 +74,7 @@ def test_a_rotated_phone_photo_is_turned_upright(tmp_path):
     ([0, 256, 514, 65535], "I", [0, 1, 2, 255]),  # up to 65535: 16-bit range, / 257
     ([0, 65536, 131072, 1_000_000], "I", [0, 17, 33, 255]),  # beyond 16 bits: scaled by the maximum
     ([0, 10, 200, 255], "I", [0, 10, 200, 255]),  # already 8-bit values: kept
+    ([0, 128, 256, 256], "I", [0, 0, 1, 1]),  # one step above 8 bits: the 16-bit range, / 257
     ([0.0, 10.4, 99.6, 255.0], "F", [0, 10, 100, 255]),  # float: rounded
     ([-5.0, 0.0, 100.0, 200.0], "F", [0, 0, 100, 200]),  # negative: clipped to 0
 ])
