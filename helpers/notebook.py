@@ -13,6 +13,26 @@ from pathlib import Path
 from . import metrics
 
 
+QUICK_ENV = "COURSE_QUICK"  # `make run`, `make test` and CI set COURSE_QUICK=1
+
+
+def quick_mode(quick: bool | None) -> bool:
+    """The notebook's mode: ``QUICK`` from the parameters cell, or, when it is None, the environment.
+
+    >>> quick_mode(True), quick_mode(False)
+    (True, False)
+    >>> os.environ[QUICK_ENV] = "1"; quick_mode(None)
+    True
+    >>> del os.environ[QUICK_ENV]; quick_mode(None)
+    False
+    """
+    if quick is None:
+        return os.environ.get(QUICK_ENV, "0") == "1"
+    if not isinstance(quick, bool):
+        raise TypeError(f"QUICK = {quick!r} must be True, False or None (set it in the parameters cell)")
+    return quick
+
+
 def start(notebook: str, *, quick: bool, seed: int) -> None:
     """Fix every random seed, forget the notebook's old metrics, and say which mode runs.
 

@@ -8,8 +8,10 @@ Used by ``make run`` and by the test suite, so both run notebooks the same way.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -44,11 +46,12 @@ def execute(path: Path, *, quick: bool = True, out_dir: Path | None = None,
     # The kernel inherits our environment: a test's MPLBACKEND=Agg would strip every figure.
     backend = os.environ.pop("MPLBACKEND", None)
     try:
-        papermill.execute_notebook(
-            str(path), str(out), parameters={"QUICK": quick, **(parameters or {})},
-            cwd=str(path.parent), kernel_name="python3", progress_bar=False,
-            execution_timeout=timeout,
-        )
+        with _kernel_stderr_to(out_dir / f"{path.stem}.kernel.log"):
+            papermill.execute_notebook(
+                str(path), str(out), parameters={"QUICK": quick, **(parameters or {})},
+                cwd=str(path.parent), kernel_name="python3", progress_bar=False,
+                execution_timeout=timeout,
+            )
     finally:
         if backend is not None:
             os.environ["MPLBACKEND"] = backend
@@ -57,6 +60,27 @@ def execute(path: Path, *, quick: bool = True, out_dir: Path | None = None,
 
             nbformat.write(strip_tf_log_noise(_read(out)), str(out))
     return out
+
+
+@contextlib.contextmanager
+def _kernel_stderr_to(log: Path):
+    """Send what the kernel process prints to its own stderr into ``log``, not onto the console.
+
+    That is TensorFlow's C++ start-up lines and ipykernel's "running over TCP" warning; the
+    cells' outputs (errors included) still reach the executed notebook and its exception.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(log, "wb") as f:
+            os.dup2(f.fileno(), 2)  # the kernel, started inside, inherits this descriptor
+            try:
+                yield
+            finally:
+                sys.stderr.flush()
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
 
 
 # TensorFlow's C++ start-up lines, which a headless kernel copies into the first cells' stderr:

@@ -108,3 +108,20 @@ def test_metrics_differences_ignore_timings_only(tmp_path):
     assert metrics.compare_runs(first, second)[0] == "nb: acc[1]: 0.75 != 0.8"
     assert metrics.main(["compare", str(first), str(first)]) == 0
     assert metrics.main(["compare", str(first), str(second)]) == 1
+
+
+@pytest.mark.parametrize("env, expected", [(None, False), ("1", True), ("0", False), ("yes", False)])
+def test_quick_mode_none_reads_course_quick(monkeypatch, env, expected):
+    if env is None:
+        monkeypatch.delenv("COURSE_QUICK", raising=False)
+    else:
+        monkeypatch.setenv("COURSE_QUICK", env)
+    assert notebook.quick_mode(None) is expected
+    assert notebook.quick_mode(True) is True and notebook.quick_mode(False) is False
+
+
+@pytest.mark.parametrize("bad", [1, 0, "True", "1"])
+def test_quick_mode_rejects_what_is_not_a_bool(monkeypatch, bad):
+    monkeypatch.setenv("COURSE_QUICK", "1")
+    with pytest.raises(TypeError, match=r"QUICK = .* must be True, False or None \(set it in the parameters cell\)"):
+        notebook.quick_mode(bad)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import logging
 
 import pytest
 
@@ -24,6 +26,23 @@ def test_exactly_one_parameters_cell(path):
     assert len(tagged) == 1, f"{path.name}: {len(tagged)} cells tagged 'parameters', need exactly 1"
     assert tagged[0]["cell_type"] == "code"
     assert "QUICK" in "".join(tagged[0]["source"]), f"{path.name}: parameters cell lacks QUICK"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_parameters_cell_holds_literals_only(path, caplog):
+    """papermill reads only literal assignments: anything else hides a parameter from it."""
+    import papermill
+
+    cell = next(c for c in json.loads(path.read_text())["cells"]
+                if "parameters" in c.get("metadata", {}).get("tags", []))
+    for node in ast.parse("".join(cell["source"])).body:
+        assert isinstance(node, ast.Assign) and len(node.targets) == 1, (
+            f"{path.name}: parameters cell line {node.lineno} is not a plain assignment")
+        ast.literal_eval(node.value)  # raises ValueError on an expression such as os.environ.get(...)
+    with caplog.at_level(logging.WARNING, logger="papermill"):
+        found = papermill.inspect_notebook(str(path))
+    assert "QUICK" in found and found["QUICK"]["default"] == "None", found.get("QUICK")
+    assert not [r.getMessage() for r in caplog.records if r.name.startswith("papermill")]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -139,3 +158,22 @@ def test_slides_and_html_of_the_executed_notebook(path, run_notebook):
     for cell_source in hidden:
         line = max(cell_source.splitlines(), key=len)
         assert line not in shown, f"a skipped cell shows on the slides: {line!r}"
+
+
+def test_the_kernels_own_stderr_goes_to_a_log_not_the_console(tmp_path, capfd):
+    """`make run` prints one line per notebook: no ipykernel TCP warning, no TensorFlow start-up lines."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("QUICK = None", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import os\nos.write(2, b'from the kernel process\\n')\nprint('cell ran')"),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(nb, str(path))
+    out = runner.execute(path, out_dir=tmp_path / "executed")
+    console = capfd.readouterr().err
+    assert "IPKernelApp" not in console and "from the kernel process" not in console, console
+    log = (tmp_path / "executed" / "tiny.kernel.log").read_text()
+    assert "IPKernelApp" in log, log  # ipykernel's start-up warning landed there
+    assert "cell ran" in out.read_text()
