@@ -383,7 +383,7 @@ def test_nb02_q2_messages(capsys):
     fails(nb02.q2, head(with_conv=True), capsys, "the head contains ['conv2d")
     inputs = keras.Input((4, 4, 8))
     pooled = keras.Model(inputs, L.Dense(2, activation="softmax")(L.Dropout(0.5)(inputs)))
-    fails(nb02.q2, pooled, capsys, "the head's output has shape (None, 4, 4, 2): flatten the feature maps")
+    fails(nb02.q2, pooled, capsys, "the output has shape (None, 4, 4, 2): flatten the feature maps")
     frozen = head()
     frozen.trainable = False
     fails(nb02.q2, frozen, capsys, "the head has no trainable weights: it must train.")
@@ -399,7 +399,7 @@ def test_nb03_q1_messages_name_the_layers(vgg_model, capsys):
     fails(nb03.q1, fine_tune_vgg(vgg_model, trainable_prefixes=("block4_conv3", "block5")), capsys,
           "layers below block5 also train (block4_conv3): freeze")
     fails(nb03.q1, fine_tune_vgg(vgg_model, trainable_prefixes=("block5_conv1",)), capsys,
-          "block5_conv2, block5_conv3 still frozen: all of block5's convolutions should train.")
+          "block5_conv2, block5_conv3 still frozen: all of block5's layers should train.")
     fails(nb03.q1, fine_tune_vgg(vgg_model, trainable_prefixes=("block4",)), capsys,
           "layers below block5 also train")
     fails(nb03.q1, fine_tune_vgg(vgg_model, trainable_prefixes=("block5",)), capsys,
@@ -555,3 +555,162 @@ def test_nb02_q2_a_head_with_a_nested_model_or_a_convolution(capsys):
         "Not yet: the head contains ['inner']: the features were already computed once by the frozen base, "
         "so the head holds only Flatten/Dense/Dropout layers.\n")
     assert "the head contains ['conv2d" in verdict(nb02.q2, head(with_conv=True), capsys)[1]
+
+
+# ---------------------------------------------------------------- every model checker's whole message
+
+
+def _not_yet(exercise, answer, capsys, **context) -> str:
+    ok, out = verdict(exercise, answer, capsys, **context)
+    assert ok is False, out
+    return out
+
+
+def test_an_answer_that_breaks_the_checker_is_not_yet_and_says_what_was_asked(capsys):
+    odd = exercises.Exercise("nb09.q1", "Give a number.", lambda answer: f"{int(answer)} is a number.", "hint")
+    assert verdict(odd, "twelve", capsys) == (False, "Not yet: this answer could not be checked (ValueError: "
+                                                     "invalid literal for int() with base 10: 'twelve'). "
+                                                     "The exercise asks: Give a number.\n")
+    assert verdict(odd, "12", capsys) == (True, "Correct: 12 is a number.\n")
+
+
+def test_nb00_whole_messages(capsys):
+    model, base = transfer(5)
+    assert _not_yet(nb00.q1, model, capsys, near_base=base) == (
+        "Not yet: the frozen base is 'base', the one pretrained on the near source (the normal images). "
+        "Pretrain a new small CNN on scramble(x_source) and use its layers up to 'features' as the base.\n")
+    model, base = transfer(5)
+    assert _not_yet(nb00.q2, compiled(model, 1e-4), capsys) == (
+        "Not yet: the base 'base' is still frozen: set `base.trainable = True` after the head is trained, "
+        "then compile again.\n")
+    base.trainable = True
+    model.layers[-1].trainable = False
+    assert _not_yet(nb00.q2, compiled(model, 1e-4), capsys) == (
+        "Not yet: the head is frozen: keep it trainable while you fine-tune.\n")
+    model.layers[-1].trainable = True
+    assert _not_yet(nb00.q2, compiled(model, 1e-2), capsys) == (
+        "Not yet: learning rate 0.01 is too high for fine-tuning: use at least 10x less than the head's 0.01, "
+        "i.e. 0.001 or lower, so the pretrained features change only a little.\n")
+    model, base = transfer(5)
+    base.trainable = True
+    assert _not_yet(nb00.q2, model, capsys) == (
+        "Not yet: the model is not compiled. Compile it (again) after changing `trainable`: "
+        "`model.compile(optimizer=keras.optimizers.RMSprop(1e-5), ...)`.\n")
+
+
+def test_a_head_of_one_parameter_is_a_head_that_trains(capsys):
+    base = keras.Sequential([keras.Input((4, 4, 1)), L.Conv2D(1, 3, use_bias=False)], name="base")
+    base.trainable = False
+    inputs = keras.Input((4, 4, 1))
+    x = L.GlobalAveragePooling2D()(base(inputs, training=False))
+    model = keras.Model(inputs, L.Dense(1, activation="softmax", use_bias=False)(x))
+    assert verdict(nb02.q1, model, capsys, num_classes=1) == (
+        True, "Correct: the base 'base' (9 parameters) is frozen and only the head's 1 parameters train; "
+              "1 softmax outputs.\n")
+
+
+def test_the_output_must_be_one_vector_per_image(capsys):
+    base = keras.Sequential([keras.Input((8, 8, 3)), L.Conv2D(4, 3)], name="base")
+    base.trainable = False
+    inputs = keras.Input((8, 8, 3))
+    maps = keras.Model(inputs, L.Dense(2, activation="softmax")(base(inputs, training=False)))  # (None, 6, 6, 2)
+    assert _not_yet(nb02.q1, maps, capsys) == (
+        "Not yet: the output has shape (None, 6, 6, 2): flatten the feature maps first with Flatten() or "
+        "GlobalAveragePooling2D().\n")
+
+
+def test_a_last_layer_without_activation_is_named(capsys):
+    model, _ = transfer(2, activation=None)
+    ends_in_dropout = keras.Model(model.inputs, L.Dropout(0.5, name="drop")(model.outputs[0]))
+    assert _not_yet(nb02.q1, ends_in_dropout, capsys) == (
+        "Not yet: the last layer (drop) has activation None: use activation='softmax', so the outputs are "
+        "class probabilities that sum to 1.\n")
+
+
+def test_nb02_q2_whole_messages(capsys):
+    from test_exercises import head
+
+    assert _not_yet(nb02.q2, head(dropout=False), capsys) == (
+        "Not yet: no Dropout: a dense head on 2000 images overfits within a few epochs; add Dropout(0.5) "
+        "before the last Dense layer.\n")
+    frozen = head()
+    frozen.trainable = False
+    assert _not_yet(nb02.q2, frozen, capsys) == "Not yet: the head has no trainable weights: it must train.\n"
+
+
+def test_nb03_whole_messages(capsys):
+    inputs = keras.Input((8, 8, 3))
+    flat = keras.Model(inputs, L.Dense(2, activation="softmax")(L.Flatten()(L.Conv2D(2, 3)(inputs))))
+    assert _not_yet(nb03.q1, flat, capsys) == (
+        "Not yet: no VGG16 base found: the model has no layer 'block5_conv1' (nor a nested model with one). "
+        "Build it with keras.applications.VGG16(include_top=False).\n")
+    assert _not_yet(nb03.q2, bn_model("frozen"), capsys) == (
+        "Not yet: nothing in 'bn_base' trains: unfreeze its top layers (`base.trainable = True`, then freeze "
+        "the lower ones).\n")
+    assert _not_yet(nb03.q2, bn_model("all"), capsys) == (
+        "Not yet: the whole base 'bn_base' trains: with a small dataset unfreeze only the top layers; the "
+        "lower ones hold generic edges and textures.\n")
+
+
+def test_nb03_q1_lists_four_layers_below_and_marks_more(vgg_model, capsys):
+    four = fine_tune_vgg(vgg_model, trainable_prefixes=("block3_conv3", "block4", "block5"))
+    assert _not_yet(nb03.q1, four, capsys) == (
+        "Not yet: layers below block5 also train (block3_conv3, block4_conv1, block4_conv2, block4_conv3): "
+        "freeze them with `for layer in base.layers: layer.trainable = layer.name.startswith('block5')`.\n")
+    five = fine_tune_vgg(vgg_model, trainable_prefixes=("block3_conv2", "block3_conv3", "block4", "block5"))
+    assert "(block3_conv2, block3_conv3, block4_conv1, block4_conv2 ...): freeze" in _not_yet(nb03.q1, five, capsys)
+
+
+def _block_with_bn(n_bn: int, n_training: int):
+    """A base: a frozen low conv, a training top block `top_conv`, then n_bn BatchNormalization layers."""
+    inputs = keras.Input((6, 6, 3))
+    x = L.Conv2D(2, 1, name="low_conv")(inputs)
+    x = L.Conv2D(2, 1, name="top_conv")(x)
+    for i in range(n_bn):
+        x = L.BatchNormalization(name=f"top_bn{i}")(x)
+    base = keras.Model(inputs, x, name="net")
+    for layer in base.layers:
+        layer.trainable = layer.name == "top_conv" or (layer.name.startswith("top_bn")
+                                                        and int(layer.name[6:]) < n_training)
+    return compiled(base, 1e-5)
+
+
+@pytest.mark.parametrize("n, listed", [(3, "top_bn0, top_bn1, top_bn2"), (4, "top_bn0, top_bn1, top_bn2 ...")])
+def test_nb03_q1_lists_three_training_batch_normalization_layers_and_marks_more(n, listed, capsys):
+    assert _not_yet(nb03.q1, _block_with_bn(4, n), capsys, block="top") == (
+        f"Not yet: BatchNormalization layers train ({listed}): keep them frozen (`trainable = False`), or "
+        "small batches wreck their ImageNet statistics.\n")
+    assert verdict(nb03.q1, _block_with_bn(4, 0), capsys, block="top")[0] is True
+
+
+def test_nb03_q2_the_base_is_the_largest_nested_model_and_its_own_nested_models_are_not_layers(capsys):
+    def model():
+        stem = keras.Sequential([keras.Input((6, 6, 3)), L.Conv2D(2, 1)], name="stem")
+        stem.trainable = False
+        inputs = keras.Input((6, 6, 3))
+        x = stem(inputs)
+        x = L.Conv2D(8, 1, name="mid")(x)
+        x = L.BatchNormalization(name="bn")(x)
+        x = L.Conv2D(8, 1, name="top")(x)
+        big = keras.Model(inputs, x, name="big")
+        big.get_layer("mid").trainable = False
+        big.get_layer("bn").trainable = False
+        small = keras.Sequential([keras.Input((6, 6, 8)), L.Conv2D(1, 1)], name="small")
+        outer = keras.Input((6, 6, 3))
+        return keras.Model(outer, L.Dense(2, activation="softmax")(L.Flatten()(small(big(outer)))))
+
+    expected = ("Correct: the top 1 of 2 weight layers of 'big' train (from top); all 1 BatchNormalization "
+                "layers stay frozen.\n")
+    assert verdict(nb03.q2, model(), capsys) == (True, expected)
+
+
+def test_nb03_q2_all_but_the_lowest_layer_is_a_top_not_the_whole_base(capsys):
+    inputs = keras.Input((6, 6, 3))
+    x = inputs
+    for i in range(3):
+        x = L.Conv2D(2, 1, name=f"conv{i}")(x)
+    base = keras.Model(inputs, x, name="three")
+    base.get_layer("conv0").trainable = False
+    assert verdict(nb03.q2, base, capsys) == (
+        True, "Correct: the top 2 of 3 weight layers of 'three' train (from conv1); all 0 BatchNormalization "
+              "layers stay frozen.\n")
