@@ -487,8 +487,6 @@ def _clean_one(src: Path, dst: Path, max_side: int) -> tuple[str, str]:
     An RGB JPEG that decodes completely, needs no rotation and is small enough is copied
     byte for byte (no second JPEG compression); anything else is re-encoded.
     """
-    import warnings
-
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     notes = []
@@ -496,15 +494,13 @@ def _clean_one(src: Path, dst: Path, max_side: int) -> tuple[str, str]:
     try:
         if src.stat().st_size == 0:
             return "skipped", "empty file (0 bytes)"
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with _OPEN_LOCK:  # open reads only the header: no bomb check yet (we downscale instead)
-                old, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
-                limit = old or 89_478_485  # read under the lock: other threads set it to None here
-                try:
-                    img = Image.open(src)
-                finally:
-                    Image.MAX_IMAGE_PIXELS = old
+        with _OPEN_LOCK:  # open reads only the header: no bomb check yet (we downscale instead)
+            old, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+            limit = old or 89_478_485  # read under the lock: other threads set it to None here
+            try:
+                img = Image.open(src)
+            finally:
+                Image.MAX_IMAGE_PIXELS = old
             with img:
                 fmt, mode, (w, h) = img.format, img.mode, img.size
                 if w * h > limit:  # huge: decode at a reduced scale where the format allows it
@@ -604,9 +600,10 @@ def _write_clean_copy(jobs, report: FolderReport, part: Path, dst: Path, src: Pa
             (part / label).mkdir(parents=True, exist_ok=True)
         with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
             results = pool.map(lambda job: _clean_one(job[1], part / job[0] / job[3], max_side), jobs)
-            for (label, _f, rel, _name), (status, note) in zip(
-                    jobs, tqdm(results, total=len(jobs), desc=f"checking {src.name}", unit="file",
-                               disable=not progress)):
+            # tqdm around the zip, not inside it: zip stops at the last job before tqdm sees the end
+            for (label, _f, rel, _name), (status, note) in tqdm(
+                    zip(jobs, results), total=len(jobs), desc=f"checking {src.name}", unit="file",
+                    disable=not progress):
                 if status == "skipped":
                     report.skipped.append((rel, note))
                     continue
@@ -661,7 +658,7 @@ def image_folder_datasets(folder: str | os.PathLike, image_size: int | tuple[int
     if verbose:
         print(report)
     n_val = int(validation_split * report.total)
-    if n_val < 1 or report.total - n_val < 1:
+    if n_val < 1:  # int() rounds down, so at least one image is always left to train on
         raise ValueError(f"{folder}: only {report.total} usable images, too few to keep "
                          f"{validation_split:.0%} for validation; add more images to each class folder")
     import keras

@@ -267,6 +267,7 @@ def test_clean_image_folder_on_a_full_disk_is_a_clear_error(where, tmp_path, mon
         data.clean_image_folder(src, tmp_path / "out", progress=False)
     message = str(info.value)
     assert "no space left" in message and str(tmp_path) in message and "KERAS_HOME" in message
+    assert message.endswith("; or pass a writable dst="), message
     assert not (tmp_path / "out").exists() and not (tmp_path / "out.part").exists()
 
 

@@ -334,3 +334,185 @@ def test_checked_splits_keeps_the_skipped_files_of_every_split(tmp_path):
     want = [("train/a/broken.jpg", "empty file (0 bytes)"), ("test/b/broken.jpg", "empty file (0 bytes)")]
     assert data._checked_splits(raw, tmp_path / "out", "demo", False)[1] == want
     assert data._checked_splits(raw, tmp_path / "out", "demo", False)[1] == want  # from the markers
+
+
+# ---------------------------------------------------------------- one file: what _clean_one returns
+
+
+def _save(img: Image.Image, path: Path, fmt: str) -> Path:
+    img.save(path, fmt, **({"quality": 90} if fmt == "JPEG" else {}))
+    return path
+
+
+@pytest.mark.parametrize("size, fmt, max_side, expected, copied", [
+    ((12, 8), "JPEG", 1024, ("ok", ""), True),          # an RGB JPEG that needs nothing: the same bytes
+    ((16, 8), "JPEG", 16, ("ok", ""), True),            # exactly max_side still needs nothing
+    ((17, 8), "JPEG", 16, ("ok", ""), False),           # one pixel over: re-encoded, smaller
+    ((12, 8), "PNG", 1024, ("ok", ""), False),          # RGB, but not a JPEG: re-encoded, nothing to say
+])
+def test_clean_one_copies_what_needs_nothing_and_re_encodes_the_rest(size, fmt, max_side, expected, copied,
+                                                                     tmp_path):
+    src = _save(Image.new("RGB", size, RED), tmp_path / f"in.{fmt.lower()}", fmt)
+    assert data._clean_one(src, tmp_path / "out.jpg", max_side) == expected
+    assert ((tmp_path / "out.jpg").read_bytes() == src.read_bytes()) is copied
+    with Image.open(tmp_path / "out.jpg") as out:
+        assert out.format == "JPEG" and max(out.size) == min(max(size), max_side)
+
+
+def test_clean_one_names_each_conversion(tmp_path, monkeypatch):
+    grey = _save(Image.new("L", (20, 10), 128), tmp_path / "grey.png", "PNG")
+    assert data._clean_one(grey, tmp_path / "a.jpg", 1024) == ("converted", "L -> RGB")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)  # 20 x 10 = 200 pixels: huge now
+    assert data._clean_one(grey, tmp_path / "b.jpg", 1024) == ("converted", "huge 20x10, downscaled, L -> RGB")
+    with Image.open(tmp_path / "b.jpg") as out:
+        assert out.size == (10, 5)  # at most sqrt(MAX_IMAGE_PIXELS) a side
+
+
+def test_clean_one_huge_image_boundaries(tmp_path, monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
+    at_limit = _save(Image.new("RGB", (10, 10), RED), tmp_path / "at.jpg", "JPEG")  # 100 pixels: not huge
+    assert data._clean_one(at_limit, tmp_path / "a.jpg", 1024) == ("ok", "")
+    four_times = _save(Image.new("RGB", (20, 20), RED), tmp_path / "four.png", "PNG")  # 400: still decoded
+    assert data._clean_one(four_times, tmp_path / "b.jpg", 1024) == ("converted", "huge 20x20, downscaled")
+    over = _save(Image.new("RGB", (30, 14), RED), tmp_path / "over.png", "PNG")  # 420 > 4 x 100: refused
+    assert data._clean_one(over, tmp_path / "c.jpg", 1024) == (
+        "skipped", "too large to decode safely (30 x 14 pixels); resize it below 4 x Image.MAX_IMAGE_PIXELS")
+    big_jpeg = _save(Image.new("RGB", (40, 40), RED), tmp_path / "big.jpg", "JPEG")  # 1600: decoded at 1/2
+    assert data._clean_one(big_jpeg, tmp_path / "d.jpg", 1024) == ("converted", "huge 40x40, downscaled")
+    with Image.open(tmp_path / "d.jpg") as out:
+        assert out.size == (10, 10)
+
+
+def test_clean_one_says_why_a_file_is_skipped(tmp_path):
+    text = tmp_path / "notes.jpg"
+    text.write_text("not a picture")
+    assert data._clean_one(text, tmp_path / "a.jpg", 1024) == (
+        "skipped", "not an image (no image format recognised)")
+    whole = _save(Image.new("RGB", (64, 64), RED), tmp_path / "whole.jpg", "JPEG").read_bytes()
+    (tmp_path / "half.jpg").write_bytes(whole[: len(whole) // 2])
+    status, note = data._clean_one(tmp_path / "half.jpg", tmp_path / "b.jpg", 1024)
+    assert status == "skipped" and note.startswith("damaged or truncated image (OSError: "), note
+
+
+# ---------------------------------------------------------------- a folder: names, progress, leftovers
+
+
+def test_clean_copy_names_clashes_in_order_and_flattens_sub_folders(tmp_path):
+    src = tmp_path / "src"
+    _two_classes(src)
+    for fmt in ("PNG", "GIF", "JPEG"):
+        _save(Image.new("RGB", (8, 8), RED), src / "a" / f"x.{fmt.lower()}", fmt)
+    (src / "a" / "sub" / "deeper").mkdir(parents=True)
+    _save(Image.new("RGB", (8, 8), RED), src / "a" / "sub" / "deeper" / "y.png", "PNG")
+    report, out = _clean(src, tmp_path)
+    assert sorted(p.name for p in (out / "a").glob("*.jpg")) == [
+        "plain0.jpg", "sub__deeper__y.jpg", "x.jpg", "x_1.jpg", "x_2.jpg"]
+    assert report.counts == {"a": 5, "b": 1}
+
+
+def test_clean_copy_default_max_side_is_1024(tmp_path):
+    src = tmp_path / "src"
+    _two_classes(src)
+    _save(Image.new("RGB", (1025, 8), RED), src / "a" / "wide.jpg", "JPEG")
+    _, out = _clean(src, tmp_path)
+    with Image.open(out / "a" / "wide.jpg") as wide:
+        assert wide.size[0] == 1024
+
+
+def test_clean_copy_shows_progress_by_default_and_not_when_asked(tmp_path, capsys):
+    src = tmp_path / "photos"
+    _two_classes(src, n=2)
+    data.clean_image_folder(src, tmp_path / "quiet", progress=False)
+    assert capsys.readouterr().err == ""
+    data.clean_image_folder(src, tmp_path / "shown")
+    err = capsys.readouterr().err
+    assert "checking photos: 100%" in err and "| 4/4 [" in err and "file/s]" in err, err
+
+
+def test_a_stale_half_copy_from_an_interrupted_run_is_not_kept(tmp_path):
+    src = tmp_path / "src"
+    _two_classes(src)
+    stale = tmp_path / "clean.part" / "a"
+    stale.mkdir(parents=True)
+    _save(Image.new("RGB", (8, 8), RED), stale / "stale.jpg", "JPEG")
+    _, out = _clean(src, tmp_path)
+    assert sorted(p.name for p in out.rglob("*.jpg")) == ["plain0.jpg", "plain0.jpg"]
+    assert not (tmp_path / "clean.part").exists()
+
+
+def test_a_failed_clean_copy_leaves_no_half_copy(tmp_path):
+    src = tmp_path / "src"
+    (src / "a").mkdir(parents=True)
+    (src / "a" / "notes.jpg").write_text("not a picture")
+    with pytest.raises(ValueError) as info:
+        _clean(src, tmp_path)
+    assert str(info.value).startswith(f"{src}: found no usable images; a classifier needs images in at least 2 "
+                                      "class folders.")
+    assert not (tmp_path / "clean.part").exists() and not (tmp_path / "clean").exists()
+
+
+def test_the_clean_copy_may_go_into_folders_that_do_not_exist_yet(tmp_path):
+    src = tmp_path / "src"
+    _two_classes(src)
+    report = data.clean_image_folder(src, tmp_path / "new" / "deeper" / "clean", progress=False)
+    assert (tmp_path / "new" / "deeper" / "clean" / data.CLEAN_MARKER).is_file() and report.total == 2
+
+
+def test_a_folder_it_did_not_write_is_refused_with_the_fix(tmp_path):
+    src = tmp_path / "src"
+    _two_classes(src)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.txt").write_text("keep me")
+    with pytest.raises(ValueError) as info:
+        data.clean_image_folder(src, tmp_path / "mine", progress=False)
+    assert str(info.value) == (f"{tmp_path / 'mine'} exists and was not written by clean_image_folder; "
+                               "choose an empty or new folder as dst")
+
+
+# ---------------------------------------------------------------- image_folder_datasets: every parameter
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"batch_size": 0}, ValueError, "BATCH_SIZE = 0 is too small: use at least 1 (set it in the parameters cell)"),
+    ({"seed": -1}, ValueError, "SEED = -1 is too small: use at least 0 (set it in the parameters cell)"),
+    ({"validation_split": 0}, ValueError, "validation_split = 0 must be a fraction between 0 and 1, e.g. 0.2 "
+                                          "(20% of the images for validation)"),
+    ({"validation_split": 1}, ValueError, "validation_split = 1 must be a fraction between 0 and 1, e.g. 0.2 "
+                                          "(20% of the images for validation)"),
+])
+def test_image_folder_datasets_whole_parameter_messages(kwargs, error, message, tmp_path):
+    src = tmp_path / "src"
+    _two_classes(src, n=2)
+    with pytest.raises(error) as info:
+        data.image_folder_datasets(src, 8, dst=tmp_path / "clean", verbose=False, **kwargs)
+    assert str(info.value) == message
+
+
+def test_image_folder_datasets_smallest_accepted_values(tmp_path):
+    src = tmp_path / "src"
+    _two_classes(src, n=5)
+    train, val = data.image_folder_datasets(src, 8, batch_size=1, seed=0, validation_split=0.1,
+                                            dst=tmp_path / "clean", verbose=False)
+    assert (len(train.file_paths), len(val.file_paths)) == (9, 1)  # one validation image is enough
+    assert [int(x.shape[0]) for x, _ in val] == [1]
+    tiny = tmp_path / "tiny"
+    _two_classes(tiny, n=1)
+    train, val = data.image_folder_datasets(tiny, 8, validation_split=0.5, dst=tmp_path / "clean2",
+                                            verbose=False)
+    assert (len(train.file_paths), len(val.file_paths)) == (1, 1)  # and one training image
+
+
+def test_image_folder_datasets_defaults_and_pass_through(tmp_path, capsys):
+    src = tmp_path / "src"
+    _two_classes(src, n=25)
+    train, val = data.image_folder_datasets(src, 8, dst=tmp_path / "clean", verbose=False)
+    quiet = capsys.readouterr()  # no report, no progress bar, no "Found ... files" (Keras' split lines stay)
+    assert quiet.err == "" and "Found" not in quiet.out and "usable images" not in quiet.out, quiet
+    assert [int(x.shape[0]) for x, _ in train] == [32, 8]  # batch_size=32
+    _, same = data.image_folder_datasets(src, 8, seed=42, dst=tmp_path / "clean", verbose=False)
+    assert sorted(val.file_paths) == sorted(same.file_paths)  # seed=42
+    assert (tmp_path / "clean" / data.CLEAN_MARKER).is_file() and train.report.output == tmp_path / "clean"
+    grey, _ = data.image_folder_datasets(src, 8, dst=tmp_path / "clean", verbose=True, color_mode="grayscale")
+    captured = capsys.readouterr()
+    assert "Found 50 files belonging to 2 classes." in captured.out and "checking src: 100%" in captured.err
+    assert grey.element_spec[0].shape[-1] == 1  # extra keyword arguments reach Keras
