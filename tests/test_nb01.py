@@ -204,7 +204,7 @@ def test_01_parameters_cell_checks_paths_but_leaves_urls_for_later(value, error,
     import helpers
 
     monkeypatch.chdir(tmp_path)
-    namespace = {"IMAGE_PATH": value, "TOP_K": 3}
+    namespace = {"QUICK": None, "IMAGE_PATH": value, "TOP_K": 3}
     code = _cell(lambda c, s: "IMAGE_IS_URL =" in s)
     if error is not None:
         with pytest.raises(error, match="IMAGE_PATH"):
