@@ -330,7 +330,7 @@ def _sentence(phrase: str) -> str:
     return phrase[:1].upper() + phrase[1:] + "."
 
 
-def _cap_train(out: Path, train: dict[str, list[Path]], n: int | None, seed: int = 42) -> None:
+def _cap_train(out: Path, train: dict[str, list[Path]], n: int | None, seed: int) -> None:
     rng = random.Random(seed)
     # resolve first: the files may be links inside out/train, which the next line deletes
     train = {label: [f.resolve() for f in files] for label, files in train.items()}
@@ -627,8 +627,7 @@ def _write_clean_copy(jobs, report: FolderReport, part: Path, dst: Path, src: Pa
             (part / label).rmdir()
     (part / CLEAN_MARKER).write_text(f"clean copy of {src}, written by helpers.data.clean_image_folder\n")
     shutil.rmtree(dst, ignore_errors=True)
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    part.rename(dst)
+    part.rename(dst)  # part sits beside dst, so dst's parent exists
 
 
 def image_folder_datasets(folder: str | os.PathLike, image_size: int | tuple[int, int] = 180,

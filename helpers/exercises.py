@@ -304,7 +304,7 @@ def _check_02_q2(head, feature_shape=None, num_classes: int = 2):
 # ---------------------------------------------------------------- 03_fine_tuning
 
 
-def _block_base(model, block: str = "block5"):
+def _block_base(model, block: str):
     """The model (or nested model) whose layers include ``<block>_...`` (VGG16: block5_conv1)."""
     def has_block(m):
         return any(inner.name.startswith(block + "_") for inner in m.layers)

@@ -662,7 +662,7 @@ def test_a_refused_write_names_the_folder(tmp_path, monkeypatch, step):
     with pytest.raises(assets.NotWritable, match=str(out if step == "_checked_splits" else raw)):
         if step == "_cap_train":
             monkeypatch.setattr(data, "_link_or_copy", refuse)
-            data._cap_train(raw, {"a": files}, 2)
+            data._cap_train(raw, {"a": files}, 2, seed=0)
         else:
             (out / "train").mkdir(parents=True)  # no marker: an older layout, to be removed
             monkeypatch.setattr(data.shutil, "rmtree", refuse)
@@ -701,3 +701,126 @@ def test_checked_splits_passes_progress_on_and_explains_too_few_images(tmp_path,
             assert message.rstrip().endswith("(no usable image in a)."), message
         else:
             assert f"Delete {origin} and fetch it again (`python -m helpers fetch x`)." in message
+
+
+# ---------------------------------------------------------------- what cats_and_dogs passes down
+
+
+def _train_names(choice) -> set[str]:
+    return {p.name for p in (choice.value / "train").rglob("*") if p.is_file() and not p.name.startswith(".")}
+
+
+def _eval_names(choice) -> set[str]:
+    return {p.relative_to(choice.value).as_posix() for split in ("validation", "test")
+            for p in (choice.value / split).rglob("*") if p.is_file() and not p.name.startswith(".")}
+
+
+def test_the_stand_in_follows_its_seed(stamps):
+    """Same seed, same subset (CI compares runs); another seed, another subset. 42 is the default."""
+    first = _train_names(data.cats_and_dogs(train_per_class=3, seed=1, progress=False))
+    assert _train_names(data.cats_and_dogs(train_per_class=3, seed=1, progress=False)) == first
+    assert _train_names(data.cats_and_dogs(train_per_class=3, seed=2, progress=False)) != first
+    assert _train_names(data.cats_and_dogs(train_per_class=3, seed=42, progress=False)) != first
+
+
+def test_the_stand_in_splits_follow_the_seed_too(stamps):
+    """Not only the training cap: which cut-outs go to validation and test depends on the seed."""
+    splits = {seed: _eval_names(data.cats_and_dogs(seed=seed, progress=False)) for seed in (1, 42)}
+    assert splits[1] and splits[1] != splits[42]
+
+
+def test_the_cached_dataset_follows_its_seed(tmp_keras_home, monkeypatch):
+    _cached_cats_and_dogs(tmp_keras_home, monkeypatch, n_train=12, n_val=12)
+    picks = {seed: (_train_names(c := data.cats_and_dogs(train_per_class=3, eval_per_class=3, seed=seed,
+                                                         progress=False)), _eval_names(c))
+             for seed in (1, 2)}
+    again = data.cats_and_dogs(train_per_class=3, eval_per_class=3, seed=1, progress=False)
+    assert (_train_names(again), _eval_names(again)) == picks[1]
+    assert picks[1][0] != picks[2][0], "the training subset ignores the seed"
+    assert picks[1][1] != picks[2][1], "the validation/test split ignores the seed"
+    full = data.cats_and_dogs(progress=False).extra["counts"]
+    assert full["validation"] == full["test"] == {"cats": 6, "dogs": 6}  # the archive's half each
+
+
+def test_the_stand_in_keeps_its_own_scratch_folder(stamps):
+    """A learner's own ``cutout_dataset`` (default name) survives the stand-in, and stays out of it."""
+    mine = data.cutout_dataset({"fruit": ["food/fruit"]})
+    before = sorted(p.relative_to(mine) for p in mine.rglob("*"))
+    choice = data.cats_and_dogs(train_per_class=3, progress=False)
+    assert sorted(p.relative_to(mine) for p in mine.rglob("*")) == before
+    assert {s: sorted(c) for s, c in choice.extra["counts"].items()} == {s: sorted(data.CUTOUT_PAIR) for s in data.SPLITS}
+
+
+def test_the_stand_in_says_what_it_replaces_and_why(stamps, monkeypatch):
+    label = data.cats_and_dogs(train_per_class=3, progress=False)
+    assert label.what == "cats_and_dogs_filtered"
+    assert label.note.startswith("cats_and_dogs_filtered is not available offline; using ")
+    seen = []
+    real = data._checked_splits
+    monkeypatch.setattr(data, "_checked_splits", lambda *a, **k: seen.append(a[2:4]) or real(*a, **k))
+    data.cats_and_dogs(train_per_class=3, progress=False)
+    data.cats_and_dogs(train_per_class=3)
+    assert seen == [("cats_and_dogs_filtered", False), ("cats_and_dogs_filtered", True)]
+
+
+def test_the_stand_in_names_what_it_left_out(stamps, monkeypatch):
+    real = data._checked_splits
+    monkeypatch.setattr(data, "_checked_splits", lambda *a, **k: (real(*a, **k)[0], [("train/birds/x.png", "empty")]))
+    choice = data.cats_and_dogs(train_per_class=3, progress=False)
+    assert choice.note.endswith("Every image checked: 1 unusable file left out: train/birds/x.png (empty).")
+
+
+@pytest.mark.parametrize("cached", [True, False], ids=["cached", "stand-in"])
+def test_too_few_usable_images_names_the_dataset_and_the_fix(cached, tmp_keras_home, monkeypatch, stamps):
+    root = _cached_cats_and_dogs(tmp_keras_home, monkeypatch) if cached else None
+    if not cached:
+        monkeypatch.setattr(assets, "fetch", lambda name: (_ for _ in ()).throw(assets.NoNetwork(name)))
+
+    def too_few(src, dst, progress=True):
+        raise ValueError("found usable images only for class 'cats'")
+
+    monkeypatch.setattr(data, "clean_image_folder", too_few)
+    with pytest.raises(assets.AssetError) as raised:
+        data.cats_and_dogs(progress=False)
+    message = str(raised.value)
+    assert message.startswith("cats_and_dogs_filtered: the train split has too few usable images "
+                              "(found usable images only for class 'cats'). ")
+    fix = f"Delete {root} and fetch it again (`python -m helpers fetch cats_and_dogs_filtered`)."
+    assert message.endswith(fix) if cached else "Delete" not in message
+
+
+def test_a_refused_marker_write_names_the_folder(tmp_path, monkeypatch):
+    """The split is checked, then its marker cannot be written (disk full): the error names ``out``."""
+    import errno as errno_
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    for label in ("a", "b"):
+        _images(raw / "train" / label, 2)
+    real = Path.write_text
+
+    def refuse_marker(self, *args, **kwargs):
+        if self.name == data.CHECKED_MARKER:
+            raise OSError(errno_.ENOSPC, "No space left on device")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", refuse_marker)
+    with pytest.raises(assets.NotWritable, match=str(out)):
+        data._checked_splits(raw, out, "x", progress=False)
+
+
+def test_array_splits_twice_into_the_same_folder_gives_the_same_splits(tmp_path):
+    """A notebook run again (or a second kernel) reuses the written images."""
+    images = np.zeros((20, 4, 4), dtype=np.uint8)
+    labels = np.array([0, 1] * 10)
+    names = [sorted(p.relative_to(tmp_path / "s").as_posix() for p in (tmp_path / "s").rglob("*.png"))
+             for _ in range(2) if data.array_splits(images, labels, {0: "a", 1: "b"}, tmp_path / "s", per_class=6)]
+    assert names[0] == names[1] and len(names[0]) == 12
+
+
+def test_fashion_mnist_with_standins_off_keeps_the_real_cause(monkeypatch):
+    monkeypatch.setenv(offline.STANDINS_ENV, "off")
+    with pytest.raises(assets.AssetError) as raised:
+        data.fashion_mnist()
+    message = str(raised.value)
+    assert message.startswith("fashion_mnist_train_images") or "train-images" in message.split(".")[0], message
+    assert f"{offline.STANDINS_ENV}=off" in message and not message.startswith("None")

@@ -516,3 +516,20 @@ def test_image_folder_datasets_defaults_and_pass_through(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "Found 50 files belonging to 2 classes." in captured.out and "checking src: 100%" in captured.err
     assert grey.element_spec[0].shape[-1] == 1  # extra keyword arguments reach Keras
+
+
+def test_image_folder_datasets_default_image_size_is_180(tmp_path):
+    """The size the docstring's example and notebook 02's own-images cell rely on."""
+    src = tmp_path / "src"
+    _two_classes(src, n=5)
+    train, _ = data.image_folder_datasets(src, dst=tmp_path / "clean", verbose=False)
+    assert tuple(train.element_spec[0].shape[1:3]) == (180, 180)
+
+
+def test_a_report_separates_names_with_commas(tmp_path):
+    report = data.FolderReport(tmp_path / "src", tmp_path / "out")
+    report.counts = {"a": 0, "b": 0, "c": 2}
+    report.converted = [("c/1.png", "RGBA -> RGB"), ("c/2.gif", "P -> RGB")]
+    lines = str(report).splitlines()
+    assert lines[1] == "class folders without usable images (left out): a, b"
+    assert lines[2] == "converted 2: c/1.png (RGBA -> RGB), c/2.gif (P -> RGB)"
