@@ -43,15 +43,15 @@ def badge(notebook: str) -> str:
 
 
 def setup_cell() -> str:
-    """Source of the notebook cell that prepares Colab (clone, import path) and does nothing elsewhere."""
-    return f'''{SETUP_MARK} (elsewhere this cell does nothing): fetch the course so that `import helpers` works.
-# Colab already has TensorFlow and Keras 3; the offline stand-ins are not needed there, downloads work.
-import os, subprocess, sys
+    """Source of the notebook cell that prepares Colab (clone once, enter notebooks/, import path).
+
+    Elsewhere its ``if`` is false and the cell does nothing; the notebooks keep it collapsed.
+    """
+    return f'''{SETUP_MARK} (elsewhere this cell does nothing): get the course, so that `import helpers` works.
+import sys
 if "google.colab" in sys.modules:
-    if not os.path.isdir("/content/course"):
-        subprocess.run(["git", "clone", "-q", "--depth", "1",
-                        "https://github.com/{REPOSITORY}", "/content/course"], check=True)
-    os.chdir("/content/course/notebooks")
+    ![ -d /content/course ] || git clone -q --depth 1 https://github.com/{REPOSITORY} /content/course
+    %cd /content/course/notebooks
     sys.path.insert(0, "/content/course")'''
 
 
@@ -77,10 +77,11 @@ def update_notebook(path: Path) -> bool:
     first = nb.cells[0]
     first.source = with_badge(first.source, path.name)
     setup = [c for c in nb.cells if SETUP_TAG in c.metadata.get("tags", [])]
-    if setup:
-        setup[0].source = setup_cell()
-    else:
-        nb.cells.insert(1, nbformat.v4.new_code_cell(setup_cell(), metadata={"tags": [SETUP_TAG]}))
+    if not setup:
+        setup = [nbformat.v4.new_code_cell("", metadata={"tags": [SETUP_TAG]})]
+        nb.cells.insert(1, setup[0])
+    setup[0].source = setup_cell()
+    setup[0].metadata.setdefault("jupyter", {})["source_hidden"] = True  # plumbing: collapsed
     changed = nbformat.writes(nb) != before
     if changed:
         nbformat.write(nb, str(path))

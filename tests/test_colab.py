@@ -49,29 +49,45 @@ def test_readme_without_markers_is_a_clear_error(tmp_path):
         colab.update_readme(readme, runner.notebooks())
 
 
+def _as_python(cell: str) -> str:
+    """The cell as IPython runs it (``!`` and ``%`` lines become ``get_ipython()`` calls)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager().transform_cell(cell)
+
+
 def test_setup_cell_does_nothing_outside_colab():
-    code = colab.setup_cell() + "\nprint(os.getcwd(), sys.path[0])"
+    code = "get_ipython = None\n" + _as_python(colab.setup_cell()) + "\nprint(os.getcwd(), sys.path[0])"
     probe = "import os, sys; print(os.getcwd(), sys.path[0])"
     env = {**os.environ, "PYTHONPATH": ""}
-    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    ran = subprocess.run([sys.executable, "-c", "import os\n" + code], capture_output=True, text=True, env=env,
+                         check=True)
     expected = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
     assert ran.stdout == expected.stdout
 
 
 def test_setup_cell_in_colab_clones_once_and_enters_notebooks(monkeypatch):
-    calls, chdirs = [], []
+    calls = []
+    shell = types.SimpleNamespace(system=lambda cmd: calls.append(("!", cmd)),
+                                  run_line_magic=lambda name, arg: calls.append((name, arg)))
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
-    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: calls.append(cmd))
-    monkeypatch.setattr(os, "chdir", chdirs.append)
     monkeypatch.setattr(sys, "path", list(sys.path))
-    monkeypatch.setattr(os.path, "isdir", lambda p: False)
-    exec(colab.setup_cell(), {})
-    assert calls and calls[0][:2] == ["git", "clone"] and f"https://github.com/{colab.REPOSITORY}" in calls[0]
-    assert chdirs == ["/content/course/notebooks"] and sys.path[0] == "/content/course"
-    monkeypatch.setattr(os.path, "isdir", lambda p: True)  # second run: already cloned
-    calls.clear()
-    exec(colab.setup_cell(), {})
-    assert calls == []
+    exec(_as_python(colab.setup_cell()), {"get_ipython": lambda: shell})
+    clone = f"[ -d /content/course ] || git clone -q --depth 1 https://github.com/{colab.REPOSITORY} /content/course"
+    assert calls == [("!", clone), ("cd", "/content/course/notebooks")]
+    assert sys.path[0] == "/content/course"
+    done = subprocess.run(["bash", "-c", clone.replace("git clone", "echo CLONED").replace("/content/course",
+                                                                                         sys.prefix)],
+                          capture_output=True, text=True)
+    assert done.stdout == "", "a second run must not clone again into an existing folder"
+
+
+def test_the_setup_cell_is_collapsed_in_every_notebook():
+    import nbformat
+
+    for path in runner.notebooks():
+        cell = next(c for c in nbformat.read(str(path), as_version=4).cells if c.cell_type == "code")
+        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, path.name
 
 
 @pytest.mark.parametrize("path", runner.notebooks()[:1], ids=lambda p: p.stem)
