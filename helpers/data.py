@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from . import assets, offline
-from .offline import Choice
+from .course import assets, offline
+from .course.offline import Choice
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")  # what image_dataset_from_directory reads
 SPLITS = ("train", "validation", "test")
@@ -221,7 +221,7 @@ def cats_and_dogs(*, train_per_class: int | None = None, eval_per_class: int | N
     what was checked, so a second call costs a few milliseconds): an empty, truncated or
     non-image file (say, from a half-finished unzip) is left out and named in the label
     and in ``extra["skipped"]``, instead of stopping training mid-epoch. A read-only
-    cache or a full disk raises :class:`helpers.assets.NotWritable` naming the folder.
+    cache or a full disk raises :class:`helpers.course.assets.NotWritable` naming the folder.
 
     Example: ``ds = cats_and_dogs(train_per_class=50); print(ds); ds.value / "train"``
     """
@@ -546,7 +546,7 @@ def clean_image_folder(src: str | os.PathLike, dst: str | os.PathLike | None = N
     (``.DS_Store``) are skipped and listed in the returned :class:`FolderReport`. ``dst``
     defaults to ``<keras cache>/datasets/course/clean/<name>`` and is rebuilt on every
     call. Raises ``ValueError`` naming the folder and the fix when fewer than two classes
-    have usable images, and :class:`helpers.assets.NotWritable` when ``dst`` is read-only
+    have usable images, and :class:`helpers.course.assets.NotWritable` when ``dst`` is read-only
     or the disk is full.
 
     Example: ``report = clean_image_folder("data/my_images"); print(report)``
@@ -643,7 +643,7 @@ def image_folder_datasets(folder: str | os.PathLike, image_size: int | tuple[int
 
     Example: ``train_ds, val_ds = image_folder_datasets("../data/my_images", 180)``
     """
-    from .notebook import check_int
+    from .course.params import check_int
 
     sizes = (image_size, image_size) if not isinstance(image_size, (tuple, list)) else tuple(image_size)
     for s in sizes:

@@ -70,9 +70,9 @@ class Exercise:
         The notebook is the one source of each solution; nothing is copied here.
         """
         import json
+        from pathlib import Path
 
-        from .runner import NOTEBOOKS as notebook_dir
-
+        notebook_dir = Path(__file__).resolve().parents[1] / "notebooks"
         prefix, key = self.name.split(".")  # "nb02", "q1"
         notebook = next(nb for nb in NOTEBOOKS if nb.startswith(prefix[2:] + "_"))
         cells = json.loads((notebook_dir / f"{notebook}.ipynb").read_text(encoding="utf-8"))["cells"]

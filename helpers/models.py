@@ -16,8 +16,8 @@ from typing import Callable, Iterable
 import numpy as np
 from tqdm.auto import tqdm
 
-from . import assets, offline
-from .offline import Choice
+from .course import assets, offline
+from .course.offline import Choice
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ import os
 import shutil
 from pathlib import Path
 
-from . import assets, offline
-from .offline import Choice
+from .course import assets, offline
+from .course.offline import Choice
 
 ASSET = "mobilenet_v2_feature_vector"
 HANDLE = "https://tfhub.dev/google/tf2-preview/mobilenet_v2/feature_vector/4"
@@ -47,7 +47,7 @@ def build_standin(path: str | os.PathLike | None = None, *, overwrite: bool = Fa
     any other size fails, so a model must resize first), as floats in [0, 1]. Its weights
     are RANDOM: no MobileNetV2 ImageNet weights are available offline.
     Built once (a few seconds) and reused; written to a temporary folder first. A
-    read-only cache or a full disk raises :class:`helpers.assets.NotWritable`.
+    read-only cache or a full disk raises :class:`helpers.course.assets.NotWritable`.
 
     Example: ``path = build_standin()``
     """

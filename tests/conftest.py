@@ -9,7 +9,7 @@ import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # before helpers imports matplotlib: no windows in tests
 
-from helpers import metrics, offline, runner
+from helpers.course import metrics, offline, runner
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 

@@ -1,4 +1,4 @@
-"""helpers.assets: cache folder, offline detection, downloads (file:// URLs), archives."""
+"""helpers.course.assets: cache folder, offline detection, downloads (file:// URLs), archives."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import assets
+from helpers.course import assets
 
 pytestmark = pytest.mark.usefixtures("tmp_keras_home")
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import __main__ as cli
-from helpers import assets
+from helpers.course import cli
+from helpers.course import assets
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.usefixtures("tmp_keras_home")
@@ -117,7 +117,7 @@ def test_doctor_never_calls_junk_or_half_downloads_present(tmp_keras_home, capsy
 
 
 def test_doctor_checks_the_kitchenware_wheel_before_promising_a_standin(tmp_keras_home):
-    from helpers import offline
+    from helpers.course import offline
 
     xception = assets.ASSETS["xception_notop"]
     assert cli.asset_status(xception).startswith("missing (offline stand-in unavailable")
@@ -130,7 +130,7 @@ def test_doctor_checks_the_kitchenware_wheel_before_promising_a_standin(tmp_kera
 
 
 def test_asset_status_names_the_standin(monkeypatch, tmp_path):
-    from helpers import offline
+    from helpers.course import offline
 
     monkeypatch.setattr(offline, "TUXPAINT_STAMPS", tmp_path / "none")
     assert cli.asset_status(assets.ASSETS["vgg16_notop"]).startswith("stand-in: random weights")
@@ -150,7 +150,7 @@ def test_compare_runs_command(tmp_path):
     """`make test` ends with `python -m helpers compare-runs`: exit 1 when two seeded runs disagree."""
     import json
 
-    from helpers.__main__ import main
+    from helpers.course.cli import main
 
     first, second = tmp_path / "first", tmp_path / "second"
     for folder, acc in ((first, 0.5), (second, 0.75)):
@@ -163,7 +163,7 @@ def test_compare_runs_command(tmp_path):
 def test_makefile_checks_the_same_kitchenware_wheel_as_helpers():
     from pathlib import Path
 
-    from helpers import offline
+    from helpers.course import offline
 
     makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text()
     assert f"WHEEL_SHA256 := {offline.KITCHENWARE_SHA256}" in makefile

@@ -8,7 +8,7 @@ import types
 
 import pytest
 
-from helpers import colab, runner
+from helpers.course import colab, runner
 
 
 @pytest.mark.parametrize("path", runner.notebooks(), ids=lambda p: p.stem)

@@ -1,4 +1,4 @@
-"""helpers.data (course datasets) and helpers.offline (labelled stand-ins), on generated files."""
+"""helpers.data (course datasets) and helpers.course.offline (labelled stand-ins), on generated files."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import assets, data, offline
+from helpers import data
+from helpers.course import assets, offline
 
 from conftest import NEEDS_FIXTURES
 

@@ -7,7 +7,7 @@ import re
 import nbformat
 import pytest
 
-from helpers import runner
+from helpers.course import runner
 
 SECRET_PARAMETER = "parameter-cell-not-for-slides"
 SECRET_SETUP = "setup-cell-not-for-slides"
@@ -48,7 +48,7 @@ def test_tag_slides_rules():
     kinds = [c.metadata["slideshow"]["slide_type"] for c in runner.tag_slides(nb).cells]
     for cell, kind in zip(nb.cells, kinds):
         tags = cell.metadata.get("tags", [])
-        if "solution" in tags or "parameters" in tags or "helpers.notebook.start(" in cell.source:
+        if "solution" in tags or "parameters" in tags or "helpers.course.notebook.start(" in cell.source:
             assert kind == "skip", cell.source[:60]
         elif cell.cell_type == "markdown" and cell.source.startswith(("# ", "## ")):
             assert kind == "slide"

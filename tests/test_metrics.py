@@ -1,6 +1,6 @@
-"""helpers.metrics' reproducibility check (``compare-runs``): which keys it compares, and how.
+"""helpers.course.metrics' reproducibility check (``compare-runs``): which keys it compares, and how.
 
-The notebooks' records are read statically (their ``helpers.metrics.record(...)`` calls), so this
+The notebooks' records are read statically (their ``helpers.course.metrics.record(...)`` calls), so this
 file runs in a second and fails as soon as a notebook records a key that the pin below does not know.
 """
 
@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from helpers import metrics
+from helpers.course import cli, metrics
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 
-# What `helpers.notebook.start` records in every notebook.
+# What `helpers.course.notebook.start` records in every notebook.
 START_KEYS = {"quick", "seed", "standins"}
 
 # For each notebook: the keys of its record that compare-runs must compare (seeded results),
@@ -91,7 +91,7 @@ def _code(notebook: str) -> str:
 
 
 def recorded_keys(notebook: str) -> set[str]:
-    """Every key a notebook passes to ``helpers.metrics.record``, read from its code cells."""
+    """Every key a notebook passes to ``helpers.course.metrics.record``, read from its code cells."""
     keys = set(START_KEYS)
     for node in ast.walk(ast.parse(_code(notebook))):
         if _is_record_call(node):
@@ -222,14 +222,14 @@ def test_compare_runs_keeps_the_differences_of_every_notebook(tmp_path):
 def test_compare_command_honours_tol(tmp_path, capsys):
     first = _write(tmp_path / "a", {"00_x": {"acc": 0.5}, "01_y": {"acc": 0.5}})
     second = _write(tmp_path / "b", {"00_x": {"acc": 0.501}, "01_y": {"acc": 0.5}})
-    assert metrics.main(["compare", str(first), str(second)]) == 1
+    assert cli.main(["compare-runs", str(first), str(second)]) == 1
     out = capsys.readouterr().out
     assert out.splitlines() == ["00_x: acc: 0.5 != 0.501",
                                 "compared 2 notebook record(s) (00_x, 01_y): 1 difference(s)"]
-    assert metrics.main(["compare", str(first), str(second), "--tol", "0.01"]) == 0
+    assert cli.main(["compare-runs", str(first), str(second), "--tol", "0.01"]) == 0
     assert capsys.readouterr().out == ("compared 2 notebook record(s) (00_x, 01_y): "
                                        "same metrics (timings excepted)\n")
-    assert metrics.main(["compare", str(tmp_path / "a"), str(tmp_path / "none")]) == 0
+    assert cli.main(["compare-runs", str(tmp_path / "a"), str(tmp_path / "none")]) == 0
     assert "compared 0 notebook record(s) (none)" in capsys.readouterr().out
 
 
@@ -260,17 +260,11 @@ def test_record_writes_plain_json_and_merges(monkeypatch, tmp_path):
 
 def test_compare_command_help_names_what_it_does(capsys):
     with pytest.raises(SystemExit):
-        metrics.main(["--help"])
+        cli.main(["compare-runs", "--help"])
     out = capsys.readouterr().out
-    assert out.startswith("usage: python -m helpers.metrics")
+    assert out.startswith("usage: python -m helpers compare-runs")
     assert "\nCheck that two runs of the notebooks recorded the same metrics.\n" in out
     assert re.search(r"--tol TOL\s+absolute tolerance for floats\n", out)
-
-
-def test_compare_command_refuses_other_commands(tmp_path, capsys):
-    with pytest.raises(SystemExit) as info:
-        metrics.main(["diff", str(tmp_path), str(tmp_path)])
-    assert info.value.code == 2 and "invalid choice: 'diff'" in capsys.readouterr().err
 
 
 def test_keys_that_start_like_the_separator_keep_their_name():

@@ -7,7 +7,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from helpers import assets, models, offline
+from helpers import models
+from helpers.course import assets, offline
 
 pytestmark = pytest.mark.usefixtures("tmp_keras_home")
 

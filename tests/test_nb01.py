@@ -15,7 +15,7 @@ import time
 import numpy as np
 import pytest
 
-from helpers import runner
+from helpers.course import runner
 
 NB01 = "01_xception_prediction"
 

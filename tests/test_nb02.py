@@ -12,7 +12,7 @@ import math
 
 import pytest
 
-from helpers import assets, runner
+from helpers.course import assets, runner
 
 NB02 = "02_vgg16_feature_extraction"
 CHANNELS = {"vgg16": 512, "xception": 2048}  # features per grid cell of each conv base

@@ -1,4 +1,4 @@
-"""helpers.metrics and helpers.notebook: records for tests, parameter checks for learners."""
+"""helpers.course.metrics and helpers.course.notebook: records for tests, parameter checks for learners."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import metrics, notebook
-from helpers.offline import Choice
+from helpers.course import metrics, notebook, params
+from helpers.course.offline import Choice
 
 pytestmark = pytest.mark.usefixtures("tmp_keras_home")
 
@@ -60,32 +60,32 @@ def test_note_standin_records_only_standins(capsys):
 ])
 def test_check_int_rejects_with_an_actionable_message(value, kw, error, text):
     with pytest.raises(error) as info:
-        notebook.check_int("EPOCHS", value, **kw)
+        params.check_int("EPOCHS", value, **kw)
     assert text in str(info.value)
 
 
 def test_check_int_accepts_valid_values():
-    assert notebook.check_int("EPOCHS", 1, low=1, high=1) == 1
-    assert notebook.check_int("SEED", 0) == 0
+    assert params.check_int("EPOCHS", 1, low=1, high=1) == 1
+    assert params.check_int("SEED", 0) == 0
 
 
 def test_check_path(tmp_path, monkeypatch):
-    assert notebook.check_path("IMAGE_PATH", None) is None and notebook.check_path("IMAGE_PATH", "") is None
+    assert params.check_path("IMAGE_PATH", None) is None and params.check_path("IMAGE_PATH", "") is None
     f = tmp_path / "cat.jpg"
     f.write_bytes(b"x")
-    assert notebook.check_path("IMAGE_PATH", str(f)) == f
-    assert notebook.check_path("FOLDER", tmp_path) == tmp_path
+    assert params.check_path("IMAGE_PATH", str(f)) == f
+    assert params.check_path("FOLDER", tmp_path) == tmp_path
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert notebook.check_path("IMAGE_PATH", "~/cat.jpg") == f
+    assert params.check_path("IMAGE_PATH", "~/cat.jpg") == f
     monkeypatch.chdir(tmp_path)
     with pytest.raises(FileNotFoundError) as info:
-        notebook.check_path("IMAGE_PATH", "dog.jpg")
+        params.check_path("IMAGE_PATH", "dog.jpg")
     assert "IMAGE_PATH = 'dog.jpg'" in str(info.value) and str(tmp_path) in str(info.value)
     assert "parameters cell" in str(info.value)
 
 
 def test_show_source_prints_the_code(capsys):
-    notebook.show_source(notebook.check_int)
+    notebook.show_source(params.check_int)
     out = capsys.readouterr().out
     assert out.startswith("def check_int(") and "raise TypeError" in out
 
@@ -106,8 +106,8 @@ def test_metrics_differences_ignore_timings_only(tmp_path):
         (folder / "nb.json").write_text(json.dumps(record))
     (first / "only_first.json").write_text("{}")
     assert metrics.compare_runs(first, second)[0] == "nb: acc[1]: 0.75 != 0.8"
-    assert metrics.main(["compare", str(first), str(first)]) == 0
-    assert metrics.main(["compare", str(first), str(second)]) == 1
+    assert metrics.compare_command(first, first) == 0
+    assert metrics.compare_command(first, second) == 1
 
 
 @pytest.mark.parametrize("env, expected", [(None, False), ("1", True), ("0", False), ("yes", False)])

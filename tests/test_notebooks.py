@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from helpers import runner
+from helpers.course import runner
 
 NOTEBOOKS = runner.notebooks()
 IDS = [p.stem for p in NOTEBOOKS]

@@ -1,4 +1,4 @@
-"""The learner's online path, rehearsed on 127.0.0.1 (helpers.rehearsal, helpers.mirror).
+"""The learner's online path, rehearsed on 127.0.0.1 (helpers.course.rehearsal, helpers.course.mirror).
 
 The slow part runs every notebook against the rehearsal server once per session (the
 ``rehearsal`` fixture, a few minutes); the mirror's own rules are tested on small files.
@@ -15,8 +15,9 @@ import zipfile
 
 import pytest
 
-from helpers import assets, data, metrics, offline, rehearsal
-from helpers.mirror import MirrorServer, served_files
+from helpers import data
+from helpers.course import assets, metrics, offline, rehearsal
+from helpers.course.mirror import MirrorServer, served_files
 
 NOTEBOOKS = ["00_concepts", "01_xception_prediction", "02_vgg16_feature_extraction", "03_fine_tuning",
              "04_scratch_vs_transfer"]
@@ -261,13 +262,13 @@ def test_online_notebooks_keep_their_models_out_of_build(tmp_path):
     import sys
     from pathlib import Path
 
-    from helpers import runner
+    from helpers.course import runner
 
     for env in (rehearsal.classroom_env(tmp_path),
                 rehearsal.online_env("http://127.0.0.1:9/", tmp_path / "c", tmp_path / "manifest.json")):
         build = Path(env[runner.BUILD_ENV])
         assert build.is_relative_to(tmp_path) and build != runner.BUILD
-        seen = subprocess.run([sys.executable, "-c", "from helpers import runner; print(runner.BUILD)"],
+        seen = subprocess.run([sys.executable, "-c", "from helpers.course import runner; print(runner.BUILD)"],
                               env={**os.environ, **env}, capture_output=True, text=True,
                               check=True).stdout.strip()
         assert Path(seen) == build, "a kernel started in this environment would write to build/"

@@ -1,4 +1,4 @@
-"""The offline transfer-learning study (helpers.verify): its claims hold, and the check can fail."""
+"""The offline transfer-learning study (helpers.course.verify): its claims hold, and the check can fail."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from helpers import offline, verify
+from helpers.course import offline, verify
 
 # What the study is meant to catch, as numbers it would produce (see /work/shared/REFERENCE.md:
 # 0.86 frozen Xception, 0.48 small CNN from scratch, 0.59 with VGG16-style preprocessing).

@@ -23,9 +23,8 @@ MACHINERY_TAGS = {"colab", "setup", "metrics"}
 # One alternative per kind of bookkeeping; a line that matches any of them is machinery.
 MACHINERY_LINE = re.compile("|".join([
     r"\bQUICK\b",                                   # the quick/full switch and what it decides
-    r"helpers\.notebook\.", r"check_int\(",         # parameter checks, the course's notebook plumbing
-    r"helpers\.metrics\.|metrics\.record\(",        # metric records for CI
-    r"\brunner\.",                                  # the runner's folders
+    r"helpers\.course\b", r"check_int\(",           # what runs the course: plumbing, parameter checks,
+    r"metrics\.record\(", r"\brunner\.",            # metric records, the runner's folders
     r"CAVEAT|REPRESENTATIVE|note_standin|is_standin|\bprovenance\b",  # stand-in labels and caveats
     r"\bBACKBONE\b|imagenet_weights\(|\bw\.value\b",   # which base runs here
     r"^\s*(if .*:\s*)?raise (ValueError|RuntimeError)\(",  # guards against a wrong parameter

@@ -1,16 +1,15 @@
-"""What every notebook does first: fix seeds, state the mode, check its parameters.
+"""What every notebook does first: fix seeds, state the mode, label its stand-ins.
 
->>> check_int("EPOCHS", 3, low=1)
-3
+Parameter checks live in :mod:`helpers.course.params`.
+
+>>> quick_mode(True)
+True
 """
 
 from __future__ import annotations
 
 import os
 import warnings
-from pathlib import Path
-
-from . import metrics
 
 
 QUICK_ENV = "COURSE_QUICK"  # `make run`, `make test` and CI set COURSE_QUICK=1
@@ -37,6 +36,9 @@ def start(notebook: str, *, quick: bool, seed: int) -> None:
     """
     import keras
 
+    from . import metrics
+    from .params import check_int
+
     check_int("SEED", seed, low=0)
     keras.utils.set_random_seed(seed)  # Python, NumPy and TensorFlow in one call
     # Keras 3 warns on every fit() with a tf.data.Dataset that its default shuffle=True is ignored;
@@ -51,62 +53,19 @@ def start(notebook: str, *, quick: bool, seed: int) -> None:
 
 def note_standin(notebook: str, choice) -> None:
     """Print an asset choice and, if it is a stand-in, record that in the notebook's metrics."""
+    from . import metrics
+
     print(choice)
     if choice.is_standin:
         current = metrics.load(notebook).get("standins", [])
         metrics.record(notebook, standins=sorted(set(current) | {choice.what}))
 
 
-def check_int(name: str, value, *, low: int | None = None, high: int | None = None) -> int:
-    """Validate an integer parameter with a message a learner can act on.
-
-    >>> check_int("IMAGE_SIZE", 20, low=32)
-    Traceback (most recent call last):
-    ValueError: IMAGE_SIZE = 20 is too small: use at least 32 (set it in the parameters cell)
-    """
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} = {value!r} must be a whole number (set it in the parameters cell)")
-    if low is not None and value < low:
-        raise ValueError(f"{name} = {value} is too small: use at least {low} (set it in the parameters cell)")
-    if high is not None and value > high:
-        raise ValueError(f"{name} = {value} is too large: use at most {high} (set it in the parameters cell)")
-    return value
-
-
-def check_int_list(name: str, values, *, low: int | None = None, high: int | None = None) -> list[int]:
-    """Validate a list of whole numbers (e.g. learning-curve sizes), each like :func:`check_int`.
-
-    >>> check_int_list("CURVE_SIZES", [10, 25], low=1)
-    [10, 25]
-    >>> check_int_list("CURVE_SIZES", 5)
-    Traceback (most recent call last):
-    TypeError: CURVE_SIZES = 5 must be a list of whole numbers such as [5, 20] (set it in the parameters cell)
-    """
-    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__") or not list(values):
-        raise TypeError(f"{name} = {values!r} must be a list of whole numbers such as [5, 20] "
-                        "(set it in the parameters cell)")
-    return [check_int(f"{name} item", v, low=low, high=high) for v in values]
-
-
-def check_path(name: str, value: str | os.PathLike | None) -> Path | None:
-    """Validate an optional file parameter: None/"" means 'not given'; else it must exist.
-
-    >>> check_path("IMAGE_PATH", "")
-    """
-    if value in (None, ""):
-        return None
-    path = Path(value).expanduser()
-    if not path.exists():
-        raise FileNotFoundError(f"{name} = {str(value)!r}: no such file or folder "
-                                f"(relative paths start in {Path.cwd()}); fix it in the parameters cell")
-    return path
-
-
 def show_source(obj) -> None:
     """Print the source of a helper, so a notebook can show the code it runs (no second copy).
 
-    >>> show_source(check_int)  # doctest: +ELLIPSIS
-    def check_int(...
+    >>> show_source(quick_mode)  # doctest: +ELLIPSIS
+    def quick_mode(...
     """
     import inspect
 

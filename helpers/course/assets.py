@@ -4,7 +4,7 @@ Each :class:`Asset` names its URL(s), checksum, size and where it lives in the K
 cache (``$KERAS_HOME`` or ``~/.keras``), so that ``keras.applications`` and
 ``keras.datasets`` find a file fetched here without downloading it a second time.
 
->>> from helpers import assets
+>>> from helpers.course import assets
 >>> assets.ASSETS["vgg16_notop"].path.name
 'vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5'
 """
@@ -63,7 +63,7 @@ _KERAS_APPS = "https://storage.googleapis.com/tensorflow/keras-applications/"
 _KERAS_DATASETS = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 _ZALANDO = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
 MIRROR_ENV = "COURSE_ASSET_MIRROR"  # e.g. http://192.168.1.10:8765/ : tried before the official URLs
-MANIFEST_ENV = "COURSE_REHEARSAL_MANIFEST"  # the rehearsal's twin checksums (helpers.rehearsal only)
+MANIFEST_ENV = "COURSE_REHEARSAL_MANIFEST"  # the rehearsal's twin checksums (helpers.course.rehearsal only)
 
 
 @dataclass(frozen=True)
@@ -395,7 +395,7 @@ def writing(folder: str | os.PathLike, *, hint: str = "") -> Iterator[None]:
     >>> with writing("/tmp/x"):
     ...     raise OSError(errno.EROFS, "Read-only file system")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    helpers.assets.NotWritable: cannot write in /tmp/x: it is read-only or not yours (Read-only file system); ...
+    helpers.course.assets.NotWritable: cannot write in /tmp/x: it is read-only or not yours (Read-only file system); ...
     """
     try:
         yield

@@ -5,7 +5,7 @@ An instructor fetches every asset once (``python -m helpers fetch --all``), then
 and the course tries that mirror before the official URLs. Files keep their place in the
 Keras cache (``models/...``, ``datasets/...``) and are still checked against the real
 checksums, so a mirror can speed a room up, never change what is loaded. The online
-rehearsal (:mod:`helpers.rehearsal`) serves its twins through the same server.
+rehearsal (:mod:`helpers.course.rehearsal`) serves its twins through the same server.
 
 >>> sorted(served_files(Path("/nonexistent")))
 []

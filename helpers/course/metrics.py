@@ -18,7 +18,7 @@ import numpy as np
 def metrics_dir() -> Path:
     """``$COURSE_METRICS_DIR``, else ``build/metrics`` at the project root."""
     env = os.environ.get("COURSE_METRICS_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "build" / "metrics"
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "build" / "metrics"
 
 
 def _plain(value: Any) -> Any:
@@ -107,25 +107,12 @@ def compare_runs(first_dir: Path, second_dir: Path, *, tol: float = 1e-6) -> lis
     return found
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m helpers.metrics compare FIRST_DIR SECOND_DIR``: exit 1 when two runs disagree."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m helpers.metrics",
-                                     description="Check that two runs of the notebooks recorded the same metrics.")
-    parser.add_argument("command", choices=["compare"])
-    parser.add_argument("first", type=Path)
-    parser.add_argument("second", type=Path)
-    parser.add_argument("--tol", type=float, default=1e-6, help="absolute tolerance for floats")
-    args = parser.parse_args(argv)
-    common = sorted({p.name for p in args.first.glob("*.json")} & {p.name for p in args.second.glob("*.json")})
-    found = compare_runs(args.first, args.second, tol=args.tol)
+def compare_command(first: Path, second: Path, tol: float = 1e-6) -> int:
+    """``python -m helpers compare-runs FIRST SECOND``: print the differences; 1 when two runs disagree."""
+    common = sorted({p.name for p in first.glob("*.json")} & {p.name for p in second.glob("*.json")})
+    found = compare_runs(first, second, tol=tol)
     for line in found:
         print(line)
     print(f"compared {len(common)} notebook record(s) ({', '.join(Path(c).stem for c in common) or 'none'}): "
           + ("same metrics (timings excepted)" if not found else f"{len(found)} difference(s)"))
     return 1 if found else 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

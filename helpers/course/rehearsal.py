@@ -133,7 +133,7 @@ def _twin_cats_and_dogs(path: Path) -> None:
 
 def _twin_hub_module(path: Path) -> None:
     """A tar.gz of a TF2 SavedModel, as Kaggle serves it: fixed 224x224 input, 1280 features."""
-    from . import tfhub
+    from .. import tfhub
 
     with tempfile.TemporaryDirectory() as tmp:
         saved = tfhub.build_standin(Path(tmp) / "module")

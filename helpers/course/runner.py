@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .colab import SETUP_TAG
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 BUILD_ENV = "COURSE_BUILD_DIR"  # a run that must not touch build/ (the rehearsal) points it elsewhere
 BUILD = Path(os.environ.get(BUILD_ENV) or ROOT / "build")
@@ -235,7 +235,7 @@ def tag_slides(nb):
 
     Markdown starting with ``#`` or ``##`` opens a new slide, ``###`` a sub-slide; other
     markdown continues the slide ("-") and code cells appear as fragments. Parameters,
-    setup (``helpers.notebook.start`` and the cell that resolves the parameters) and
+    setup (``helpers.course.notebook.start`` and the cell that resolves the parameters) and
     ``solution`` cells are skipped, as are the markdown cell that introduces the parameters
     cell, cells that only record metrics, and exercise checks (``ex.q1.check(...)``). Slide
     types already set by an author are kept.
@@ -260,8 +260,8 @@ def tag_slides(nb):
             source = cell.source.lstrip()
             if tags & SKIP_TAGS or introduces_parameters:
                 kind = "skip"
-            elif cell.cell_type == "code" and ("helpers.notebook.start(" in source or after_parameters
-                                               or source.startswith("helpers.metrics.record(")
+            elif cell.cell_type == "code" and ("helpers.course.notebook.start(" in source or after_parameters
+                                               or source.startswith("helpers.course.metrics.record(")
                                                or _is_exercise_code(source)):
                 kind = "skip"
             elif cell.cell_type == "markdown" and source.startswith(("# ", "## ")):

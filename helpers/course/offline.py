@@ -152,7 +152,7 @@ def xception_notop_weights() -> Path:
 
     Built once (about 20 s) into ``<keras cache>/standins/`` as a ``.weights.h5`` that
     ``keras.applications.Xception(weights=path, include_top=False)`` loads directly.
-    A read-only cache or a full disk raises :class:`helpers.assets.NotWritable`.
+    A read-only cache or a full disk raises :class:`helpers.course.assets.NotWritable`.
 
     Example: ``path = xception_notop_weights()``
     """

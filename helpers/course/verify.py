@@ -1,4 +1,4 @@
-"""Offline proof that the course's transfer learning works: ``python -m helpers.verify``.
+"""Offline proof that the course's transfer learning works: ``python -m helpers verify``.
 
 A small, seeded study on real photos (the Debian photo cut-outs, white background), run
 through exactly the helpers the notebooks use:
@@ -42,7 +42,6 @@ thresholds that ``tests/test_verify.py`` and the command line both apply.
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import sys
@@ -52,7 +51,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import data, metrics, models
+from .. import data, models
+from . import metrics
 
 RECORD = "offline_transfer"  # build/metrics/offline_transfer.json
 
@@ -180,7 +180,7 @@ def _study(cfg: Config, verbose: int) -> dict:
     import keras
     import tensorflow as tf
 
-    from . import imagenet_weights
+    from .. import imagenet_weights
 
     started = time.perf_counter()
     shape = (cfg.image_size, cfg.image_size, 3)
@@ -387,12 +387,8 @@ def print_table(result: dict) -> None:
     print("claims: all hold" if not problems else "CLAIMS VIOLATED:\n  " + "\n  ".join(problems))
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the study, write its JSON, print the table; exit 1 when a claim fails."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.verify", description=__doc__.split("\n")[0])
-    parser.add_argument("--seed", type=int, default=Config.seed)
-    parser.add_argument("--image-size", type=int, default=Config.image_size)
-    args = parser.parse_args(argv)
+def main(seed: int = Config.seed, image_size: int = Config.image_size) -> int:
+    """``python -m helpers verify``: run the study, write its JSON, print the table; 1 when a claim fails."""
     from . import offline
 
     missing = offline.missing_fixtures()
@@ -400,12 +396,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"offline fixtures missing ({', '.join(missing)}): {offline.FIXTURES_HINT}",
               file=sys.stderr)
         return 2
-    result = run_study(Config(seed=args.seed, image_size=args.image_size))
+    result = run_study(Config(seed=seed, image_size=image_size))
     path = write(result)
     print_table(result)
     print(f"written to {path}")
     return 1 if result["problems"] else 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())
