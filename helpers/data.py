@@ -415,6 +415,47 @@ def load_image(path: str | Path, size: int | tuple[int, int]) -> np.ndarray:
 
 
 
+def load_photo(source: str | os.PathLike, param: str = "IMAGE_PATH") -> np.ndarray:
+    """An RGB photo (uint8, at its own size) from a file path or an http(s) URL, with clear errors.
+
+    A URL is downloaded once into the Keras cache (``my_images/``); a download that is not an
+    image (a web page, say) is forgotten, so that a corrected URL is fetched again. Errors name
+    the notebook parameter ``param`` and what to do.
+
+    Example: ``img = load_photo("../data/my_photo.jpg")``
+    """
+    import urllib.parse
+
+    import keras
+
+    from .course.params import check_path
+
+    source = str(source)
+    is_url = source.lower().startswith(("http://", "https://"))
+    if is_url:
+        name = Path(urllib.parse.urlsplit(source).path).name or "image"
+        fname = f"{hashlib.md5(source.encode()).hexdigest()[:8]}_{name}"  # one cached file per URL
+        try:
+            path = keras.utils.get_file(fname=fname, origin=source, cache_subdir="my_images")
+        except Exception as err:
+            raise RuntimeError(
+                f"{param} = {source!r} could not be downloaded ({err}). Check the URL and your "
+                f"internet connection, or download the image yourself and set {param} to the "
+                "file's path.") from None
+    else:
+        path = check_path(param, source)
+    try:
+        return np.asarray(keras.utils.load_img(path, color_mode="rgb"))
+    except Exception as err:
+        hint = "Use a JPEG or PNG file."
+        if is_url:  # forget the download, so that a fixed URL is fetched again
+            Path(path).unlink(missing_ok=True)
+            hint = ("Is the URL a web page rather than the image itself? Use the image's own "
+                    "address (right-click the image: 'Copy image address').")
+        raise ValueError(f"{param} = {source!r} is not an image Keras can read "
+                         f"({type(err).__name__}: {err}). {hint}") from None
+
+
 # ---------------------------------------------------------------- the learner's own image folders
 
 CLEAN_MARKER = ".helpers_clean"  # marks a folder written by clean_image_folder (safe to rebuild)

@@ -1,4 +1,4 @@
-"""Plots of the course: one small function per picture. Never picks a backend.
+"""What the notebooks show: one small function per picture (never picks a backend), a text table, a helper's source.
 
 Example: ``fig = show_images([np.zeros((8, 8, 3))], ["black"])``
 """
@@ -230,3 +230,31 @@ def plot_prediction(model, image: str | os.PathLike | np.ndarray, class_names: S
     ax.set_title(heading + (f"\n{title}" if title else f"\n{name}" if name else ""), fontsize=10)
     fig.tight_layout()
     return label, confidence, fig
+
+
+# ---------------------------------------------------------------- tables and code, as text
+
+
+def show_source(obj) -> None:
+    """Print the source of a helper, so a notebook can show the code it runs (no second copy).
+
+    >>> show_source(print_table)  # doctest: +ELLIPSIS
+    def print_table(...
+    """
+    import inspect
+
+    print(inspect.getsource(obj).rstrip())
+
+
+def print_table(rows: list[dict], columns: list[str] | None = None) -> None:
+    """Print a list of dicts as an aligned text table (no pandas needed).
+
+    >>> print_table([{"model": "VGG16", "params_M": 14.71}])
+    model  params_M
+    VGG16  14.71
+    """
+    columns = columns or list(rows[0])
+    cells = [[str(c) for c in columns]] + [[str(r.get(c, "")) for c in columns] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
+    for row in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())

@@ -125,14 +125,10 @@ def _cell(predicate) -> str:
 
 @pytest.fixture
 def load_photo(tmp_keras_home):
-    """The notebook's own `load_photo`, run from its cell (one source), with an empty Keras cache."""
-    import keras
+    """``helpers.data.load_photo`` (notebook 01's own photo), with an empty Keras cache."""
+    from helpers import data
 
-    import helpers
-
-    namespace = {"keras": keras, "np": np, "helpers": helpers}
-    exec(_cell(lambda c, s: "def load_photo(" in s), namespace)
-    return namespace["load_photo"]
+    return data.load_photo
 
 
 def _save_png(path, shape):
@@ -195,21 +191,3 @@ def test_01_own_photo_download_failure_is_one_clear_message(load_photo):
         load_photo(url)
     assert url in str(err.value) and err.value.__suppress_context__
     assert time.perf_counter() - start < 10
-
-
-@pytest.mark.parametrize("value, error", [("missing.jpg", FileNotFoundError), ("", None),
-                                          ("https://example.org/cat.jpg", None)])
-def test_01_parameters_cell_checks_paths_but_leaves_urls_for_later(value, error, tmp_path,
-                                                                   monkeypatch, capsys):
-    import helpers
-
-    monkeypatch.chdir(tmp_path)
-    namespace = {"QUICK": None, "IMAGE_PATH": value, "TOP_K": 3}
-    code = _cell(lambda c, s: "IMAGE_IS_URL =" in s)
-    if error is not None:
-        with pytest.raises(error, match="IMAGE_PATH"):
-            exec(code, namespace)
-        return
-    exec(code, namespace)
-    assert namespace["IMAGE_IS_URL"] == value.startswith("https://")
-    assert namespace["IMAGE_PATH"] == value and helpers is not None

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from helpers import plots
 from helpers.course import metrics, notebook, params
 from helpers.course.offline import Choice
 
@@ -85,7 +86,7 @@ def test_check_path(tmp_path, monkeypatch):
 
 
 def test_show_source_prints_the_code(capsys):
-    notebook.show_source(params.check_int)
+    plots.show_source(params.check_int)
     out = capsys.readouterr().out
     assert out.startswith("def check_int(") and "raise TypeError" in out
 

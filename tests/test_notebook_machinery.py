@@ -17,7 +17,7 @@ import machinery  # noqa: E402
 
 GOAL = 0.20
 NOW = {  # machinery lines / code lines when this test was written (2026-12-03), to be lowered
-    "00_concepts": 0.22, "01_xception_prediction": 0.24, "02_vgg16_feature_extraction": 0.46,
+    "00_concepts": 0.20, "01_xception_prediction": 0.21, "02_vgg16_feature_extraction": 0.46,
     "03_fine_tuning": 0.34, "04_scratch_vs_transfer": 0.18,
 }
 NOTEBOOKS = sorted(machinery.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))

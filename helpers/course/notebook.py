@@ -59,28 +59,3 @@ def note_standin(notebook: str, choice) -> None:
     if choice.is_standin:
         current = metrics.load(notebook).get("standins", [])
         metrics.record(notebook, standins=sorted(set(current) | {choice.what}))
-
-
-def show_source(obj) -> None:
-    """Print the source of a helper, so a notebook can show the code it runs (no second copy).
-
-    >>> show_source(quick_mode)  # doctest: +ELLIPSIS
-    def quick_mode(...
-    """
-    import inspect
-
-    print(inspect.getsource(obj).rstrip())
-
-
-def print_table(rows: list[dict], columns: list[str] | None = None) -> None:
-    """Print a list of dicts as an aligned text table (no pandas needed).
-
-    >>> print_table([{"model": "VGG16", "params_M": 14.71}])
-    model  params_M
-    VGG16  14.71
-    """
-    columns = columns or list(rows[0])
-    cells = [[str(c) for c in columns]] + [[str(r.get(c, "")) for c in columns] for r in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
-    for row in cells:
-        print("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
