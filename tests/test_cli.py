@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.course import cli
-from helpers.course import assets
+from helpers.course import assets, cli
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.usefixtures("tmp_keras_home")
@@ -133,7 +132,7 @@ def test_asset_status_names_the_standin(monkeypatch, tmp_path):
     from helpers.course import offline
 
     monkeypatch.setattr(offline, "TUXPAINT_STAMPS", tmp_path / "none")
-    assert cli.asset_status(assets.ASSETS["vgg16_notop"]).startswith("stand-in: random weights")
+    assert cli.asset_status(assets.ASSETS["vgg16_notop"]).startswith("stand-in: RANDOM weights")
     assert cli.asset_status(assets.ASSETS["cats_and_dogs_filtered"]).startswith(
         "missing (offline stand-in unavailable: run `make fixtures`")
     assert cli.asset_status(assets.ASSETS["xception_top"]).startswith("missing (offline the course uses: none")
@@ -160,11 +159,15 @@ def test_compare_runs_command(tmp_path):
     assert main(["compare-runs", str(first), str(second)]) == 1
 
 
-def test_makefile_checks_the_same_kitchenware_wheel_as_helpers():
+def test_makefile_reads_the_kitchenware_wheel_from_helpers():
+    """The wheel's name and checksum are written once (helpers/course/offline.py); make reads them."""
     from pathlib import Path
 
     from helpers.course import offline
 
-    makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text()
-    assert f"WHEEL_SHA256 := {offline.KITCHENWARE_SHA256}" in makefile
-    assert offline.KITCHENWARE_WHEEL in makefile
+    root = Path(__file__).resolve().parents[1]
+    assert offline.KITCHENWARE_SHA256 not in (root / "Makefile").read_text()
+    printed = subprocess.run(["make", "-s", "-C", str(root), "--eval",
+                              "show-wheel: ; @echo $(notdir $(WHEEL)) $(WHEEL_SHA256)", "show-wheel"],
+                             capture_output=True, text=True, check=True).stdout.split()
+    assert printed == [offline.KITCHENWARE_WHEEL, offline.KITCHENWARE_SHA256]

