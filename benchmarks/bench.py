@@ -53,8 +53,7 @@ def image_folder(n_per_class: int) -> tuple[Path, str]:
         choice = data.cats_and_dogs(train_per_class=n_per_class)
         return choice.value / "train", "cats_and_dogs_filtered"
     # offline: every photo cut-out category (a few hundred real images, 224 px JPEGs)
-    categories = {rel.replace("/", "_"): [rel] for rel in data.cutout_categories(10)
-                  if not rel.startswith("symbols")}
+    categories = {rel.replace("/", "_"): [rel] for rel in data.cutout_categories(10) if not rel.startswith("symbols")}
     root = data.cutout_dataset(categories, fractions={"train": 1.0}, name="bench_cutouts")
     return root / "train", "photo cut-outs (offline stand-in)"
 
@@ -64,8 +63,9 @@ def course_pipeline(folder: Path, size: int, batch: int):
     import keras
     import tensorflow as tf
 
-    ds = keras.utils.image_dataset_from_directory(folder, image_size=(size, size), batch_size=None,
-                                                  shuffle=False, verbose=False)
+    ds = keras.utils.image_dataset_from_directory(
+        folder, image_size=(size, size), batch_size=None, shuffle=False, verbose=False
+    )
     return ds.cache().batch(batch).prefetch(tf.data.AUTOTUNE)
 
 
@@ -86,8 +86,7 @@ def pipeline_vs_bare(arch: str, folder: Path, size: int, batch: int) -> dict:
     batches = [(x, y) for x, y in course_pipeline(folder, size, batch)]  # decoded once, in memory
 
     def course():
-        models.extract_features(base, course_pipeline(folder, size, batch), spec.preprocess,
-                                progress=False)
+        models.extract_features(base, course_pipeline(folder, size, batch), spec.preprocess, progress=False)
 
     def bare():
         for x, _ in batches:
@@ -96,9 +95,14 @@ def pipeline_vs_bare(arch: str, folder: Path, size: int, batch: int) -> dict:
     t_pipe = median_seconds(course)
     t_bare = median_seconds(bare)
     keras.backend.clear_session()
-    return {"images": n, "image_size": size, "batch": batch,
-            "pipeline_img_s": round(n / t_pipe, 1), "bare_img_s": round(n / t_bare, 1),
-            "ratio": round(t_bare / t_pipe, 3)}
+    return {
+        "images": n,
+        "image_size": size,
+        "batch": batch,
+        "pipeline_img_s": round(n / t_pipe, 1),
+        "bare_img_s": round(n / t_bare, 1),
+        "ratio": round(t_bare / t_pipe, 3),
+    }
 
 
 def head_vs_end_to_end(folder: Path, size: int, batch: int) -> dict:
@@ -112,14 +116,20 @@ def head_vs_end_to_end(folder: Path, size: int, batch: int) -> dict:
     feats, labels = models.extract_features(base, ds, spec.preprocess)
     head = models.dense_head(feats.shape[1:], num_classes)
     head.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
-    full = models.transfer_model(base, num_classes, preprocess=spec.preprocess,
-                                 input_shape=(size, size, 3), augment=True, seed=0)
+    full = models.transfer_model(
+        base, num_classes, preprocess=spec.preprocess, input_shape=(size, size, 3), augment=True, seed=0
+    )
     full.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
     t_head = median_seconds(lambda: head.fit(feats, labels, epochs=1, batch_size=batch, verbose=0))
     t_full = median_seconds(lambda: full.fit(ds, epochs=1, verbose=0))
     keras.backend.clear_session()
-    return {"images": int(len(labels)), "image_size": size, "head_s_per_epoch": round(t_head, 3),
-            "end_to_end_s_per_epoch": round(t_full, 2), "speedup": round(t_full / t_head, 1)}
+    return {
+        "images": int(len(labels)),
+        "image_size": size,
+        "head_s_per_epoch": round(t_head, 3),
+        "end_to_end_s_per_epoch": round(t_full, 2),
+        "speedup": round(t_full / t_head, 1),
+    }
 
 
 _RUN_ONE = """
@@ -149,16 +159,19 @@ def notebook_times(full: bool) -> dict:
     rows = {}
     for nb in runner.notebooks():
         for mode in ["quick"] + (["full"] if full else []):
-            done = subprocess.run([sys.executable, "-c", _RUN_ONE, str(nb), mode], capture_output=True,
-                                  text=True, cwd=runner.ROOT)
+            done = subprocess.run(
+                [sys.executable, "-c", _RUN_ONE, str(nb), mode], capture_output=True, text=True, cwd=runner.ROOT
+            )
             lines = done.stdout.strip().splitlines()
             try:
                 row = json.loads(lines[-1])
             except (IndexError, json.JSONDecodeError):  # a benchmark reports, it does not stop
                 row = {"seconds": None, "status": f"failed: {done.stderr.strip()[-200:]}", "peak_rss_mib": None}
             rows[f"{nb.stem} ({mode})"] = row
-            print(f"  {nb.stem:32s} {mode:5s} {row['seconds']} s  peak {row['peak_rss_mib']} MiB  "
-                  f"{row['status']}", flush=True)
+            print(
+                f"  {nb.stem:32s} {mode:5s} {row['seconds']} s  peak {row['peak_rss_mib']} MiB  {row['status']}",
+                flush=True,
+            )
     return rows
 
 
@@ -168,14 +181,24 @@ def machine() -> dict:
 
     cpu = platform.processor() or platform.machine()
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
-    gpus = [tf.config.experimental.get_device_details(g).get("device_name", g.name)
-            for g in tf.config.list_physical_devices("GPU")]
-    return {"platform": platform.platform(), "cpu": cpu, "cpus": os.cpu_count(), "gpu": gpus,
-            "tensorflow": tf.__version__}
+    gpus = [
+        tf.config.experimental.get_device_details(g).get("device_name", g.name)
+        for g in tf.config.list_physical_devices("GPU")
+    ]
+    return {
+        "platform": platform.platform(),
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "gpu": gpus,
+        "tensorflow": tf.__version__,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -196,8 +219,11 @@ def main(argv: list[str] | None = None) -> int:
     result["training"] = head_vs_end_to_end(folder, 150, batch=32)
     if not args.skip_notebooks:
         print("notebooks ...", flush=True)
-        result["full_mode_data"] = ("the real course's assets" if runner.full_mode_available()
-                                    else "offline stand-ins (photo cut-outs, Xception for VGG16)")
+        result["full_mode_data"] = (
+            "the real course's assets"
+            if runner.full_mode_available()
+            else "offline stand-ins (photo cut-outs, Xception for VGG16)"
+        )
         result["notebooks"] = notebook_times(full=not args.quick_only)
         peaks = {k: r["peak_rss_mib"] for k, r in result["notebooks"].items() if r["peak_rss_mib"]}
         if peaks:
@@ -214,20 +240,25 @@ def main(argv: list[str] | None = None) -> int:
 def print_table(result: dict) -> None:
     """The readable table that goes into the README's instructor guide."""
     m = result["machine"]
-    print(f"\nmachine: {m.get('cpu', '?')}, {m['cpus']} cores, GPU: {', '.join(m['gpu']) or 'none'}, "
-          f"TensorFlow {m['tensorflow']}")
+    print(
+        f"\nmachine: {m.get('cpu', '?')}, {m['cpus']} cores, GPU: {', '.join(m['gpu']) or 'none'}, "
+        f"TensorFlow {m['tensorflow']}"
+    )
     if "full_mode_data" in result:
         print(f"full mode ran on: {result['full_mode_data']}")
     print("| measure | value |\n|---|---|")
     for arch, r in result["pipeline"].items():
-        print(f"| {arch} {r['image_size']}px: pipeline / bare model img/s | "
-              f"{r['pipeline_img_s']} / {r['bare_img_s']} (ratio {r['ratio']}) |")
+        print(
+            f"| {arch} {r['image_size']}px: pipeline / bare model img/s | "
+            f"{r['pipeline_img_s']} / {r['bare_img_s']} (ratio {r['ratio']}) |"
+        )
     t = result["training"]
-    print(f"| s/epoch, head on cached features vs frozen base end to end ({t['images']} images) | "
-          f"{t['head_s_per_epoch']} vs {t['end_to_end_s_per_epoch']} ({t['speedup']}x) |")
+    print(
+        f"| s/epoch, head on cached features vs frozen base end to end ({t['images']} images) | "
+        f"{t['head_s_per_epoch']} vs {t['end_to_end_s_per_epoch']} ({t['speedup']}x) |"
+    )
     for name, r in result.get("notebooks", {}).items():
-        print(f"| {name}: wall time, kernel peak memory | {r['seconds']} s, {r['peak_rss_mib']} MiB "
-              f"({r['status']}) |")
+        print(f"| {name}: wall time, kernel peak memory | {r['seconds']} s, {r['peak_rss_mib']} MiB ({r['status']}) |")
     if "peak_memory" in result:
         p = result["peak_memory"]
         print(f"| peak memory, largest notebook | {p['mib']} MiB ({p['notebook']}) |")

@@ -49,8 +49,9 @@ def list_images(folder: Path) -> list[Path]:
     folder = Path(folder)
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir()
-                  if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in IMAGE_SUFFIXES)
+    return sorted(
+        p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in IMAGE_SUFFIXES
+    )
 
 
 def class_counts(folder: Path) -> dict[str, int]:
@@ -62,8 +63,7 @@ def class_counts(folder: Path) -> dict[str, int]:
     folder = Path(folder)
     if not folder.is_dir():
         return {}
-    return {d.name: len(list_images(d)) for d in sorted(folder.iterdir())
-            if d.is_dir() and not d.name.startswith(".")}
+    return {d.name: len(list_images(d)) for d in sorted(folder.iterdir()) if d.is_dir() and not d.name.startswith(".")}
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:
@@ -78,8 +78,14 @@ def _link_or_copy(src: Path, dst: Path) -> None:
         shutil.copy2(src, dst)
 
 
-def make_splits(source: dict[str, list[Path]], out: Path, *, fractions: dict[str, float] | None = None,
-                per_class: dict[str, int | None] | None = None, seed: int = 42) -> Path:
+def make_splits(
+    source: dict[str, list[Path]],
+    out: Path,
+    *,
+    fractions: dict[str, float] | None = None,
+    per_class: dict[str, int | None] | None = None,
+    seed: int = 42,
+) -> Path:
     """Write ``out/<split>/<class>/`` from lists of image files per class, stratified, seeded.
 
     ``fractions`` (e.g. {"train": .5, "validation": .25, "test": .25}) splits each class's
@@ -101,7 +107,7 @@ def make_splits(source: dict[str, list[Path]], out: Path, *, fractions: dict[str
             names = list(fractions)
             for i, split in enumerate(names):
                 n = len(files) - start if i == len(names) - 1 else round(len(files) * fractions[split])
-                chosen = files[start:start + n]
+                chosen = files[start : start + n]
                 start += n
                 cap = per_class.get(split)
                 for f in chosen[:cap] if cap else chosen:
@@ -109,8 +115,16 @@ def make_splits(source: dict[str, list[Path]], out: Path, *, fractions: dict[str
     return out
 
 
-def array_splits(images: np.ndarray, labels: np.ndarray, classes: dict[int, str], out: Path, *,
-                 per_class: int = 60, fractions: dict[str, float] | None = None, seed: int = 42) -> Path:
+def array_splits(
+    images: np.ndarray,
+    labels: np.ndarray,
+    classes: dict[int, str],
+    out: Path,
+    *,
+    per_class: int = 60,
+    fractions: dict[str, float] | None = None,
+    seed: int = 42,
+) -> Path:
     """Write some images of an array dataset as split image folders, ``out/<split>/<class>/<i>.png``.
 
     Takes ``per_class`` seeded images of each label in ``classes`` (``{label: folder name}``),
@@ -166,8 +180,7 @@ def cutout_images(folders: list[str], out_dir: Path, *, size: int = 224) -> list
     from PIL import Image
 
     if not offline.have_photo_cutouts():
-        raise assets.AssetError(f"photo cut-outs not found in {offline.TUXPAINT_STAMPS}: "
-                                f"{offline.FIXTURES_HINT}")
+        raise assets.AssetError(f"photo cut-outs not found in {offline.TUXPAINT_STAMPS}: {offline.FIXTURES_HINT}")
     out_dir = Path(out_dir)
     result = []
     with assets.writing(out_dir.parent):  # read-only cache or full disk: a clear error
@@ -186,7 +199,8 @@ def cutout_images(folders: list[str], out_dir: Path, *, size: int = 224) -> list
                     part = dst.with_name(f".{dst.name}.part")  # a full disk leaves no half image behind
                     try:
                         canvas.convert("RGB").resize((size, size), Image.Resampling.BICUBIC).save(
-                            part, "JPEG", quality=92)
+                            part, "JPEG", quality=92
+                        )
                         part.replace(dst)
                     finally:
                         part.unlink(missing_ok=True)
@@ -194,28 +208,35 @@ def cutout_images(folders: list[str], out_dir: Path, *, size: int = 224) -> list
     return result
 
 
-def cutout_dataset(categories: dict[str, list[str]], *, fractions: dict[str, float] | None = None,
-                   seed: int = 42, name: str = "cutouts") -> Path:
+def cutout_dataset(
+    categories: dict[str, list[str]],
+    *,
+    fractions: dict[str, float] | None = None,
+    seed: int = 42,
+    name: str = "cutouts",
+) -> Path:
     """A split image-folder dataset of photo cut-outs: ``<root>/{train,validation,test}/<class>``.
 
     ``categories`` maps a class name to tuxpaint folders, e.g. ``{"fruit": ["food/fruit"]}``.
 
     Example: ``root = cutout_dataset({"fruit": ["food/fruit"], "flowers": ["plants/flowers"]})``
     """
-    images = {label: cutout_images(folders, course_root() / "cutout_images" / label)
-              for label, folders in categories.items()}
+    images = {
+        label: cutout_images(folders, course_root() / "cutout_images" / label) for label, folders in categories.items()
+    }
     return make_splits(images, course_root() / name, fractions=fractions, seed=seed)
 
 
-def cats_and_dogs(*, train_per_class: int | None = None, eval_per_class: int | None = None, seed: int = 42,
-                  progress: bool = True) -> Choice:
+def cats_and_dogs(
+    *, train_per_class: int | None = None, eval_per_class: int | None = None, seed: int = 42, progress: bool = True
+) -> Choice:
     """The cats-vs-dogs image folders, split into train / validation / test, every image checked.
 
     Real data: ``cats_and_dogs_filtered`` (1000 + 1000 training images; its 1000
     validation images are split in half, stratified, into validation and test, since
     the archive has no test folder). ``train_per_class`` and ``eval_per_class`` (validation
-    and test) keep seeded subsets for quick mode. Offline: a labelled stand-in with the same layout (photo cut-outs, birds vs
-    mammals), so the notebook code is identical.
+    and test) keep seeded subsets for quick mode. Offline: a labelled stand-in with the same layout
+    (photo cut-outs, birds vs mammals), so the notebook code is identical.
 
     Each split then goes through :func:`clean_image_folder` (once: a marker file records
     what was checked, so a second call costs a few milliseconds): an empty, truncated or
@@ -240,26 +261,35 @@ def cats_and_dogs(*, train_per_class: int | None = None, eval_per_class: int | N
             _cap_train(raw, src, train_per_class, seed=seed)
         out, skipped = _checked_splits(raw, course_root() / STANDIN_NAME, what, progress)
         counts = {s: class_counts(out / s) for s in SPLITS}
-        return Choice(what, out, "stand-in",
-                      f"cats_and_dogs_filtered is {offline.unavailable(err)}; using "
-                      f"{sum(sum(c.values()) for c in counts.values())} photo cut-outs "
-                      f"(Debian tuxpaint-stamps-default), classes {sorted(CUTOUT_PAIR)}, in the "
-                      f"same folder layout. Accuracies are about THESE images, not cats vs dogs. "
-                      f"{_sentence(_skipped_summary(skipped))}",
-                      extra={"counts": counts, "skipped": skipped})
+        return Choice(
+            what,
+            out,
+            "stand-in",
+            f"cats_and_dogs_filtered is {offline.unavailable(err)}; using "
+            f"{sum(sum(c.values()) for c in counts.values())} photo cut-outs "
+            f"(Debian tuxpaint-stamps-default), classes {sorted(CUTOUT_PAIR)}, in the "
+            f"same folder layout. Accuracies are about THESE images, not cats vs dogs. "
+            f"{_sentence(_skipped_summary(skipped))}",
+            extra={"counts": counts, "skipped": skipped},
+        )
     source = {}
     for label in ("cats", "dogs"):
         val = list_images(root / "validation" / label)
         source[label] = val
-    raw = make_splits(source, course_root() / "unchecked" / "cats_and_dogs", seed=seed,
-                      fractions={"validation": 0.5, "test": 0.5},
-                      per_class={"validation": eval_per_class, "test": eval_per_class})
+    raw = make_splits(
+        source,
+        course_root() / "unchecked" / "cats_and_dogs",
+        seed=seed,
+        fractions={"validation": 0.5, "test": 0.5},
+        per_class={"validation": eval_per_class, "test": eval_per_class},
+    )
     train = {label: list_images(root / "train" / label) for label in ("cats", "dogs")}
     _cap_train(raw, train, train_per_class, seed=seed)
     out, skipped = _checked_splits(raw, course_root() / "cats_and_dogs", what, progress, origin=root)
     counts = {s: class_counts(out / s) for s in SPLITS}
-    return Choice(what, out, "cache", f"{root}; {_skipped_summary(skipped)}",
-                  extra={"counts": counts, "skipped": skipped})
+    return Choice(
+        what, out, "cache", f"{root}; {_skipped_summary(skipped)}", extra={"counts": counts, "skipped": skipped}
+    )
 
 
 def _fingerprint(folder: Path) -> str:
@@ -268,13 +298,13 @@ def _fingerprint(folder: Path) -> str:
     for p in sorted(folder.rglob("*")):
         if p.is_file():
             st = p.stat()
-            digest.update(f"{p.relative_to(folder)}|{os.path.realpath(p)}|{st.st_size}|{st.st_mtime_ns}\n"
-                          .encode())
+            digest.update(f"{p.relative_to(folder)}|{os.path.realpath(p)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
-def _checked_splits(raw: Path, out: Path, what: str, progress: bool,
-                    origin: Path | None = None) -> tuple[Path, list[tuple[str, str]]]:
+def _checked_splits(
+    raw: Path, out: Path, what: str, progress: bool, origin: Path | None = None
+) -> tuple[Path, list[tuple[str, str]]]:
     """``clean_image_folder(raw/<split>, out/<split>)`` for each split, skipped when already done.
 
     Returns ``out`` and every skipped file as ``("<split>/<class>/<file>", why)``.
@@ -300,12 +330,21 @@ def _checked_splits(raw: Path, out: Path, what: str, progress: bool,
         except ValueError as e:
             raise assets.AssetError(
                 f"{what}: the {split} split has too few usable images ({e}). "
-                + (f"Delete {origin} and fetch it again (`python -m helpers fetch {what}`)."
-                   if origin else "")) from e
+                + (f"Delete {origin} and fetch it again (`python -m helpers fetch {what}`)." if origin else "")
+            ) from e
         with assets.writing(out):
-            (dst / CHECKED_MARKER).write_text(json.dumps(
-                {"source": str(src), "fingerprint": fingerprint, "skipped": report.skipped,
-                 "converted": report.converted, "counts": report.counts}, indent=1))
+            (dst / CHECKED_MARKER).write_text(
+                json.dumps(
+                    {
+                        "source": str(src),
+                        "fingerprint": fingerprint,
+                        "skipped": report.skipped,
+                        "converted": report.converted,
+                        "counts": report.counts,
+                    },
+                    indent=1,
+                )
+            )
         skipped += [(f"{split}/{f}", why) for f, why in report.skipped]
     return out, skipped
 
@@ -322,8 +361,7 @@ def _skipped_summary(skipped: list[tuple[str, str]], show: int = 10) -> str:
         return "every image checked: all usable"
     names = ", ".join(f"{f} ({why})" for f, why in skipped[:show])
     more = f" and {len(skipped) - show} more (see .extra['skipped'])" if len(skipped) > show else ""
-    return (f"every image checked: {len(skipped)} unusable file{'s' if len(skipped) > 1 else ''} "
-            f"left out: {names}{more}")
+    return f"every image checked: {len(skipped)} unusable file{'s' if len(skipped) > 1 else ''} left out: {names}{more}"
 
 
 def _sentence(phrase: str) -> str:
@@ -343,8 +381,12 @@ def _cap_train(out: Path, train: dict[str, list[Path]], n: int | None, seed: int
                 _link_or_copy(f.resolve(), out / "train" / label / f.name)
 
 
-FASHION_MNIST = ("fashion_mnist_train_images", "fashion_mnist_train_labels",
-                 "fashion_mnist_test_images", "fashion_mnist_test_labels")  # its four assets
+FASHION_MNIST = (
+    "fashion_mnist_train_images",
+    "fashion_mnist_train_labels",
+    "fashion_mnist_test_images",
+    "fashion_mnist_test_labels",
+)  # its four assets
 
 
 def fashion_mnist() -> Choice:
@@ -404,15 +446,12 @@ def load_image(path: str | Path, size: int | tuple[int, int]) -> np.ndarray:
     size = (size, size) if isinstance(size, int) else tuple(size)
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file; check the path "
-                                f"(relative paths start in {Path.cwd()})")
+        raise FileNotFoundError(f"{path}: no such file; check the path (relative paths start in {Path.cwd()})")
     try:
         img = keras.utils.load_img(path, target_size=size, color_mode="rgb")
     except Exception as e:  # PIL raises several types for unreadable files
-        raise ValueError(f"{path}: not a readable image ({type(e).__name__}: {e}); "
-                         "use a JPEG or PNG file") from e
+        raise ValueError(f"{path}: not a readable image ({type(e).__name__}: {e}); use a JPEG or PNG file") from e
     return keras.utils.img_to_array(img)
-
 
 
 def load_photo(source: str | os.PathLike, param: str = "IMAGE_PATH") -> np.ndarray:
@@ -441,7 +480,8 @@ def load_photo(source: str | os.PathLike, param: str = "IMAGE_PATH") -> np.ndarr
             raise RuntimeError(
                 f"{param} = {source!r} could not be downloaded ({err}). Check the URL and your "
                 f"internet connection, or download the image yourself and set {param} to the "
-                "file's path.") from None
+                "file's path."
+            ) from None
     else:
         path = check_path(param, source)
     try:
@@ -450,10 +490,13 @@ def load_photo(source: str | os.PathLike, param: str = "IMAGE_PATH") -> np.ndarr
         hint = "Use a JPEG or PNG file."
         if is_url:  # forget the download, so that a fixed URL is fetched again
             Path(path).unlink(missing_ok=True)
-            hint = ("Is the URL a web page rather than the image itself? Use the image's own "
-                    "address (right-click the image: 'Copy image address').")
-        raise ValueError(f"{param} = {source!r} is not an image Keras can read "
-                         f"({type(err).__name__}: {err}). {hint}") from None
+            hint = (
+                "Is the URL a web page rather than the image itself? Use the image's own "
+                "address (right-click the image: 'Copy image address')."
+            )
+        raise ValueError(
+            f"{param} = {source!r} is not an image Keras can read ({type(err).__name__}: {err}). {hint}"
+        ) from None
 
 
 # ---------------------------------------------------------------- the learner's own image folders
@@ -485,14 +528,16 @@ class FolderReport:
 
     def __str__(self) -> str:
         per_class = ", ".join(f"{c} {n}" for c, n in self.counts.items()) or "no class folders"
-        lines = [f"{self.source}: {self.total} usable images in {len(self.classes)} classes "
-                 f"({per_class}) -> {self.output}"]
+        lines = [
+            f"{self.source}: {self.total} usable images in {len(self.classes)} classes ({per_class}) -> {self.output}"
+        ]
         empty = [c for c, n in self.counts.items() if not n]
         if empty:
             lines.append(f"class folders without usable images (left out): {', '.join(empty)}")
         if self.converted:
-            lines.append(f"converted {len(self.converted)}: " +
-                         ", ".join(f"{f} ({what})" for f, what in self.converted))
+            lines.append(
+                f"converted {len(self.converted)}: " + ", ".join(f"{f} ({what})" for f, what in self.converted)
+            )
         if self.skipped:
             lines.append(f"skipped {len(self.skipped)} unusable files:")
             lines += [f"  {f}: {why}" for f, why in self.skipped]
@@ -549,12 +594,18 @@ def _clean_one(src: Path, dst: Path, max_side: int) -> tuple[str, str]:
                         scale = (w * h / limit) ** 0.5
                         img.draft("RGB", (int(w / scale) + 1, int(h / scale) + 1))
                     if img.size[0] * img.size[1] > 4 * limit:
-                        return "skipped", (f"too large to decode safely ({w} x {h} pixels); "
-                                           "resize it below 4 x Image.MAX_IMAGE_PIXELS")
+                        return "skipped", (
+                            f"too large to decode safely ({w} x {h} pixels); resize it below 4 x Image.MAX_IMAGE_PIXELS"
+                        )
                     notes.append(f"huge {w}x{h}, downscaled")
                 img.load()  # decodes every pixel: truncated or damaged files fail here
-                keep = (fmt == "JPEG" and mode == "RGB" and not notes and max(w, h) <= max_side
-                        and img.getexif().get(0x0112, 1) == 1)  # 0x0112: EXIF orientation
+                keep = (
+                    fmt == "JPEG"
+                    and mode == "RGB"
+                    and not notes
+                    and max(w, h) <= max_side
+                    and img.getexif().get(0x0112, 1) == 1
+                )  # 0x0112: EXIF orientation
                 if not keep:
                     out = ImageOps.exif_transpose(img)
                     if mode != "RGB":
@@ -569,15 +620,16 @@ def _clean_one(src: Path, dst: Path, max_side: int) -> tuple[str, str]:
         return "ok", ""
     side = max_side
     if out.width * out.height > limit:
-        side = min(side, int(limit ** 0.5))
+        side = min(side, int(limit**0.5))
     if max(out.size) > side:
         out.thumbnail((side, side), Image.Resampling.LANCZOS)
     out.save(dst, "JPEG", quality=95)
     return ("converted", ", ".join(notes)) if notes else ("ok", "")
 
 
-def clean_image_folder(src: str | os.PathLike, dst: str | os.PathLike | None = None, *,
-                       max_side: int = 1024, progress: bool = True) -> FolderReport:
+def clean_image_folder(
+    src: str | os.PathLike, dst: str | os.PathLike | None = None, *, max_side: int = 1024, progress: bool = True
+) -> FolderReport:
     """Check every file of an image folder (``src/<class>/<image>``) and write a clean copy.
 
     Each file is decoded in full with Pillow. Usable images (grayscale, transparent
@@ -594,15 +646,18 @@ def clean_image_folder(src: str | os.PathLike, dst: str | os.PathLike | None = N
     """
     src = Path(src).expanduser()
     if not src.is_dir():
-        raise FileNotFoundError(f"{src}: no such folder; put your images in one sub-folder per "
-                                f"class, e.g. {src}/cats/*.jpg and {src}/dogs/*.jpg "
-                                f"(relative paths start in {Path.cwd()})")
+        raise FileNotFoundError(
+            f"{src}: no such folder; put your images in one sub-folder per "
+            f"class, e.g. {src}/cats/*.jpg and {src}/dogs/*.jpg "
+            f"(relative paths start in {Path.cwd()})"
+        )
     dst = Path(dst).expanduser() if dst is not None else course_root() / "clean" / src.resolve().name
     if dst.resolve() == src.resolve() or dst.resolve().is_relative_to(src.resolve()):
         raise ValueError(f"the clean copy {dst} must not be inside {src}; choose another dst")
     if dst.exists() and any(dst.iterdir()) and not (dst / CLEAN_MARKER).is_file():
-        raise ValueError(f"{dst} exists and was not written by clean_image_folder; "
-                         "choose an empty or new folder as dst")
+        raise ValueError(
+            f"{dst} exists and was not written by clean_image_folder; choose an empty or new folder as dst"
+        )
     report = FolderReport(src, dst)
     jobs = []
     for entry in sorted(src.iterdir()):
@@ -630,8 +685,9 @@ def clean_image_folder(src: str | os.PathLike, dst: str | os.PathLike | None = N
     return report
 
 
-def _write_clean_copy(jobs, report: FolderReport, part: Path, dst: Path, src: Path,
-                      max_side: int, progress: bool) -> None:
+def _write_clean_copy(
+    jobs, report: FolderReport, part: Path, dst: Path, src: Path, max_side: int, progress: bool
+) -> None:
     """The writing half of :func:`clean_image_folder`: decode each job into ``part``, then rename it to ``dst``."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -643,8 +699,8 @@ def _write_clean_copy(jobs, report: FolderReport, part: Path, dst: Path, src: Pa
             results = pool.map(lambda job: _clean_one(job[1], part / job[0] / job[3], max_side), jobs)
             # tqdm around the zip, not inside it: zip stops at the last job before tqdm sees the end
             for (label, _f, rel, _name), (status, note) in tqdm(
-                    zip(jobs, results), total=len(jobs), desc=f"checking {src.name}", unit="file",
-                    disable=not progress):
+                zip(jobs, results), total=len(jobs), desc=f"checking {src.name}", unit="file", disable=not progress
+            ):
                 if status == "skipped":
                     report.skipped.append((rel, note))
                     continue
@@ -658,11 +714,14 @@ def _write_clean_copy(jobs, report: FolderReport, part: Path, dst: Path, src: Pa
     report.converted.sort()
     if len(report.classes) < 2:
         shutil.rmtree(part, ignore_errors=True)
-        found = (f"found usable images only for class {report.classes[0]!r}" if report.classes
-                 else "found no usable images")
-        raise ValueError(f"{src}: {found}; a classifier needs images in at least 2 class "
-                         f"folders. Fix: put each class's images in its own sub-folder, e.g. "
-                         f"{src}/cats/*.jpg and {src}/dogs/*.jpg (JPEG or PNG).\n{report}")
+        found = (
+            f"found usable images only for class {report.classes[0]!r}" if report.classes else "found no usable images"
+        )
+        raise ValueError(
+            f"{src}: {found}; a classifier needs images in at least 2 class "
+            f"folders. Fix: put each class's images in its own sub-folder, e.g. "
+            f"{src}/cats/*.jpg and {src}/dogs/*.jpg (JPEG or PNG).\n{report}"
+        )
     for label in report.counts:
         if not report.counts[label]:
             (part / label).rmdir()
@@ -671,9 +730,17 @@ def _write_clean_copy(jobs, report: FolderReport, part: Path, dst: Path, src: Pa
     part.rename(dst)  # part sits beside dst, so dst's parent exists
 
 
-def image_folder_datasets(folder: str | os.PathLike, image_size: int | tuple[int, int] = 180,
-                          batch_size: int = 32, seed: int = 42, validation_split: float = 0.2,
-                          *, dst: str | os.PathLike | None = None, verbose: bool = True, **kwargs):
+def image_folder_datasets(
+    folder: str | os.PathLike,
+    image_size: int | tuple[int, int] = 180,
+    batch_size: int = 32,
+    seed: int = 42,
+    validation_split: float = 0.2,
+    *,
+    dst: str | os.PathLike | None = None,
+    verbose: bool = True,
+    **kwargs,
+):
     """One call from a folder of your images (one sub-folder per class) to (train, validation).
 
     Cleans the folder first (:func:`clean_image_folder`: unusable files skipped and listed,
@@ -692,20 +759,31 @@ def image_folder_datasets(folder: str | os.PathLike, image_size: int | tuple[int
     check_int("BATCH_SIZE", batch_size, low=1)
     check_int("SEED", seed, low=0)
     if not isinstance(validation_split, (int, float)) or not 0 < validation_split < 1:
-        raise ValueError(f"validation_split = {validation_split!r} must be a fraction between 0 and 1, "
-                         "e.g. 0.2 (20% of the images for validation)")
+        raise ValueError(
+            f"validation_split = {validation_split!r} must be a fraction between 0 and 1, "
+            "e.g. 0.2 (20% of the images for validation)"
+        )
     report = clean_image_folder(folder, dst, progress=verbose)
     if verbose:
         print(report)
     n_val = int(validation_split * report.total)
     if n_val < 1:  # int() rounds down, so at least one image is always left to train on
-        raise ValueError(f"{folder}: only {report.total} usable images, too few to keep "
-                         f"{validation_split:.0%} for validation; add more images to each class folder")
+        raise ValueError(
+            f"{folder}: only {report.total} usable images, too few to keep "
+            f"{validation_split:.0%} for validation; add more images to each class folder"
+        )
     import keras
 
     train, val = keras.utils.image_dataset_from_directory(
-        report.output, image_size=sizes, batch_size=batch_size, seed=seed,
-        validation_split=validation_split, subset="both", verbose=verbose, **kwargs)
+        report.output,
+        image_size=sizes,
+        batch_size=batch_size,
+        seed=seed,
+        validation_split=validation_split,
+        subset="both",
+        verbose=verbose,
+        **kwargs,
+    )
     for ds in (train, val):
         ds.report = report
     return train, val

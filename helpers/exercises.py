@@ -13,17 +13,18 @@ Checkers read only public Keras attributes (``model.layers``, ``layer.trainable`
 >>> nb01.q1.check([("tabby", 0.6), ("tiger_cat", 0.25), ("Egyptian_cat", 0.1)])
 Correct: three (label, probability) pairs, best first, probabilities in [0, 1] summing to 0.95.
 True
->>> nb01.q1.check([("tabby", 0.1), ("tiger_cat", 0.25), ("Egyptian_cat", 0.6)])
-Not yet: the list must be sorted best first, but 'tiger_cat' (0.25) comes after 'tabby' (0.1). Sort with sorted(top3, key=lambda t: t[1], reverse=True).
+>>> nb01.q1.check([("tabby", 0.1), ("tiger_cat", 0.25), ("Egyptian_cat", 0.6)])  # doctest: +NORMALIZE_WHITESPACE
+Not yet: the list must be sorted best first, but 'tiger_cat' (0.25) comes after 'tabby' (0.1).
+Sort with sorted(top3, key=lambda t: t[1], reverse=True).
 False
 """
 
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Callable
 
 import numpy as np
 
@@ -54,8 +55,10 @@ class Exercise:
             print(f"Not yet: {wrong}")
             return False
         except Exception as e:  # an answer of an unexpected kind: say so kindly
-            print(f"Not yet: this answer could not be checked ({type(e).__name__}: {e}). "
-                  f"The exercise asks: {self.question}")
+            print(
+                f"Not yet: this answer could not be checked ({type(e).__name__}: {e}). "
+                f"The exercise asks: {self.question}"
+            )
             return False
         print(f"Correct: {message}")
         return True
@@ -76,15 +79,20 @@ class Exercise:
         prefix, key = self.name.split(".")  # "nb02", "q1"
         notebook = next(nb for nb in NOTEBOOKS if nb.startswith(prefix[2:] + "_"))
         cells = json.loads((notebook_dir / f"{notebook}.ipynb").read_text(encoding="utf-8"))["cells"]
-        return ["".join(c["source"]) for c in cells
-                if "solution" in c.get("metadata", {}).get("tags", [])
-                and f"ex.{key}.check(" in "".join(c["source"])]
+        return [
+            "".join(c["source"])
+            for c in cells
+            if "solution" in c.get("metadata", {}).get("tags", []) and f"ex.{key}.check(" in "".join(c["source"])
+        ]
 
     def solution(self) -> None:
         """Print the solution code (read from the notebook's hidden solution cell)."""
         cells = self.solution_cells()
-        print("\n\n".join(cells) if cells else
-              f"No solution cell found for {self.name}: look for the cells tagged 'solution'.")
+        print(
+            "\n\n".join(cells)
+            if cells
+            else f"No solution cell found for {self.name}: look for the cells tagged 'solution'."
+        )
 
     def __repr__(self) -> str:
         return f"<Exercise {self.name}: {self.question}>"
@@ -110,8 +118,11 @@ def _n_params(weights) -> int:
 def _nested_base(model):
     """The nested pretrained base: the nested model with the most weights."""
     nested = [layer for layer in model.layers if _is_model(layer) and layer.weights]
-    _require(nested, "the model has no nested base model. Build it by calling the base as one "
-                     "layer: `x = base(x, training=False)` (or `keras.Sequential([..., base, ...])`).")
+    _require(
+        nested,
+        "the model has no nested base model. Build it by calling the base as one "
+        "layer: `x = base(x, training=False)` (or `keras.Sequential([..., base, ...])`).",
+    )
     return max(nested, key=lambda m: _n_params(m.weights))
 
 
@@ -126,47 +137,65 @@ def _activation_name(layer) -> str | None:
 
 def _check_classifier_output(model, num_classes: int) -> None:
     shape = tuple(model.outputs[0].shape)
-    _require(len(shape) == 2, f"the output has shape {shape}: flatten the feature maps first with "
-                              "Flatten() or GlobalAveragePooling2D().")
+    _require(
+        len(shape) == 2,
+        f"the output has shape {shape}: flatten the feature maps first with Flatten() or GlobalAveragePooling2D().",
+    )
     units = shape[-1]
     last = model.layers[-1]
     act = _activation_name(last)
     if units == 1 and num_classes == 2 and act == "sigmoid":
-        raise Incorrect("Dense(1, activation='sigmoid') can also classify two classes, but this "
-                        "course uses Dense(2, activation='softmax') with "
-                        "loss='sparse_categorical_crossentropy': change the last layer.")
-    _require(units == num_classes,
-             f"the model outputs {units} numbers per image, but there are {num_classes} classes: "
-             f"end with Dense({num_classes}, activation='softmax').")
-    _require(act == "softmax",
-             f"the last layer ({last.name}) has activation {act!r}: use activation='softmax', so "
-             "the outputs are class probabilities that sum to 1.")
+        raise Incorrect(
+            "Dense(1, activation='sigmoid') can also classify two classes, but this "
+            "course uses Dense(2, activation='softmax') with "
+            "loss='sparse_categorical_crossentropy': change the last layer."
+        )
+    _require(
+        units == num_classes,
+        f"the model outputs {units} numbers per image, but there are {num_classes} classes: "
+        f"end with Dense({num_classes}, activation='softmax').",
+    )
+    _require(
+        act == "softmax",
+        f"the last layer ({last.name}) has activation {act!r}: use activation='softmax', so "
+        "the outputs are class probabilities that sum to 1.",
+    )
 
 
 def _learning_rate(model) -> float:
     optimizer = getattr(model, "optimizer", None)
-    _require(optimizer is not None,
-             "the model is not compiled. Compile it (again) after changing `trainable`: "
-             "`model.compile(optimizer=keras.optimizers.RMSprop(1e-5), ...)`.")
+    _require(
+        optimizer is not None,
+        "the model is not compiled. Compile it (again) after changing `trainable`: "
+        "`model.compile(optimizer=keras.optimizers.RMSprop(1e-5), ...)`.",
+    )
     return float(np.asarray(optimizer.learning_rate))
 
 
 def _check_frozen_transfer(model, num_classes: int) -> str:
     _require_model(model)
     base = _nested_base(model)
-    _require(not base.trainable,
-             f"base.trainable is True for {base.name!r}: set `base.trainable = False` before "
-             "compiling, or the random head's large gradients wreck the pretrained weights.")
-    others = [layer for layer in model.layers if _is_model(layer) and layer is not base
-              and layer.trainable_weights]
-    _require(not others, f"the nested model(s) {[m.name for m in others]} have trainable weights: "
-                         "only the new head should train.")
+    _require(
+        not base.trainable,
+        f"base.trainable is True for {base.name!r}: set `base.trainable = False` before "
+        "compiling, or the random head's large gradients wreck the pretrained weights.",
+    )
+    others = [layer for layer in model.layers if _is_model(layer) and layer is not base and layer.trainable_weights]
+    _require(
+        not others,
+        f"the nested model(s) {[m.name for m in others]} have trainable weights: only the new head should train.",
+    )
     head = _n_params(model.trainable_weights)
-    _require(head > 0, "nothing in the model is trainable: the new head must train "
-                       "(did you set `model.trainable = False` instead of `base.trainable = False`?).")
+    _require(
+        head > 0,
+        "nothing in the model is trainable: the new head must train "
+        "(did you set `model.trainable = False` instead of `base.trainable = False`?).",
+    )
     _check_classifier_output(model, num_classes)
-    return (f"the base {base.name!r} ({_n_params(base.weights):,} parameters) is frozen and only "
-            f"the head's {head:,} parameters train; {num_classes} softmax outputs.")
+    return (
+        f"the base {base.name!r} ({_n_params(base.weights):,} parameters) is frozen and only "
+        f"the head's {head:,} parameters train; {num_classes} softmax outputs."
+    )
 
 
 # ---------------------------------------------------------------- 00_concepts
@@ -175,29 +204,37 @@ def _check_frozen_transfer(model, num_classes: int) -> str:
 def _check_00_q1(model, num_classes: int = 5, near_base=None):
     message = _check_frozen_transfer(model, num_classes)
     if near_base is not None:
-        _require(_nested_base(model) is not near_base,
-                 f"the frozen base is {near_base.name!r}, the one pretrained on the near source "
-                 "(the normal images). Pretrain a new small CNN on scramble(x_source) and use "
-                 "its layers up to 'features' as the base.")
+        _require(
+            _nested_base(model) is not near_base,
+            f"the frozen base is {near_base.name!r}, the one pretrained on the near source "
+            "(the normal images). Pretrain a new small CNN on scramble(x_source) and use "
+            "its layers up to 'features' as the base.",
+        )
     return message
 
 
 def _check_00_q2(model, head_learning_rate: float = 1e-2):
     _require_model(model)
     base = _nested_base(model)
-    _require(base.trainable and base.trainable_weights,
-             f"the base {base.name!r} is still frozen: set `base.trainable = True` after the head "
-             "is trained, then compile again.")
+    _require(
+        base.trainable and base.trainable_weights,
+        f"the base {base.name!r} is still frozen: set `base.trainable = True` after the head "
+        "is trained, then compile again.",
+    )
     head = [layer for layer in model.layers if layer is not base and layer.trainable_weights]
     _require(head, "the head is frozen: keep it trainable while you fine-tune.")
     lr = _learning_rate(model)
     limit = head_learning_rate / 10
-    _require(lr <= limit * (1 + 1e-6),
-             f"learning rate {lr:g} is too high for fine-tuning: use at least 10x less than the "
-             f"head's {head_learning_rate:g}, i.e. {limit:g} or lower, so the pretrained "
-             "features change only a little.")
-    return (f"the base {base.name!r} trains too ({_n_params(base.trainable_weights):,} parameters) "
-            f"with learning rate {lr:g}, at least 10x below the head's {head_learning_rate:g}.")
+    _require(
+        lr <= limit * (1 + 1e-6),
+        f"learning rate {lr:g} is too high for fine-tuning: use at least 10x less than the "
+        f"head's {head_learning_rate:g}, i.e. {limit:g} or lower, so the pretrained "
+        "features change only a little.",
+    )
+    return (
+        f"the base {base.name!r} trains too ({_n_params(base.trainable_weights):,} parameters) "
+        f"with learning rate {lr:g}, at least 10x below the head's {head_learning_rate:g}."
+    )
 
 
 # ---------------------------------------------------------------- 01_xception_prediction
@@ -208,67 +245,92 @@ def _is_number(x) -> bool:
 
 
 def _check_01_q1(top3):
-    _require(isinstance(top3, (list, tuple)),
-             f"top3 should be a list of (label, probability) tuples, got a {type(top3).__name__}.")
+    _require(
+        isinstance(top3, (list, tuple)),
+        f"top3 should be a list of (label, probability) tuples, got a {type(top3).__name__}.",
+    )
     _require(len(top3) == 3, f"top3 has {len(top3)} entries; keep the 3 most probable classes.")
     for i, item in enumerate(top3):
-        _require(isinstance(item, (list, tuple)),
-                 f"entry {i} is a {type(item).__name__}, not a (label, probability) tuple.")
+        _require(
+            isinstance(item, (list, tuple)), f"entry {i} is a {type(item).__name__}, not a (label, probability) tuple."
+        )
         if len(item) == 3:
-            raise Incorrect(f"entry {i} has 3 parts {tuple(item)!r}: decode_predictions gives "
-                            "(class_id, label, probability); keep the last two: "
-                            "[(label, float(p)) for _, label, p in decoded[0]].")
+            raise Incorrect(
+                f"entry {i} has 3 parts {tuple(item)!r}: decode_predictions gives "
+                "(class_id, label, probability); keep the last two: "
+                "[(label, float(p)) for _, label, p in decoded[0]]."
+            )
         _require(len(item) == 2, f"entry {i} has {len(item)} parts; it should be (label, probability).")
         label, p = item
         _require(isinstance(label, str), f"entry {i}: the label should be a string, got {label!r}.")
         _require(_is_number(p), f"entry {i}: the probability should be a number, got {p!r}.")
         if 1 < float(p) <= 100:
-            raise Incorrect(f"entry {i}: {float(p):g} looks like a percentage; keep probabilities "
-                            "between 0 and 1 (format them with f'{p:.1%}' when printing).")
+            raise Incorrect(
+                f"entry {i}: {float(p):g} looks like a percentage; keep probabilities "
+                "between 0 and 1 (format them with f'{p:.1%}' when printing)."
+            )
         _require(0.0 <= float(p) <= 1.0, f"entry {i}: probability {float(p):g} is not in [0, 1].")
     probs = [float(p) for _, p in top3]
     for (a, pa), (b, pb) in zip(top3, top3[1:]):
-        _require(float(pa) >= float(pb),
-                 f"the list must be sorted best first, but {b!r} ({float(pb):g}) comes after "
-                 f"{a!r} ({float(pa):g}). Sort with sorted(top3, key=lambda t: t[1], reverse=True).")
-    _require(sum(probs) <= 1.0 + 1e-4,
-             f"the probabilities sum to {sum(probs):.3f} > 1: softmax outputs over 1000 classes sum "
-             "to 1, so three of them cannot sum to more. Are they probabilities of one image?")
-    return (f"three (label, probability) pairs, best first, probabilities in [0, 1] "
-            f"summing to {sum(probs):.2f}.")
+        _require(
+            float(pa) >= float(pb),
+            f"the list must be sorted best first, but {b!r} ({float(pb):g}) comes after "
+            f"{a!r} ({float(pa):g}). Sort with sorted(top3, key=lambda t: t[1], reverse=True).",
+        )
+    _require(
+        sum(probs) <= 1.0 + 1e-4,
+        f"the probabilities sum to {sum(probs):.3f} > 1: softmax outputs over 1000 classes sum "
+        "to 1, so three of them cannot sum to more. Are they probabilities of one image?",
+    )
+    return f"three (label, probability) pairs, best first, probabilities in [0, 1] summing to {sum(probs):.2f}."
 
 
 def _check_01_q2(x, size: int = 299):
     x = np.asarray(x)
     _require(x.dtype.kind in "fiu", f"expected an array of numbers, got dtype {x.dtype}.")
     if x.ndim == 3:
-        raise Incorrect(f"shape {x.shape} has no batch axis: models take batches, so add one with "
-                        "x[None] or np.expand_dims(x, 0) -> (1, 299, 299, 3).")
+        raise Incorrect(
+            f"shape {x.shape} has no batch axis: models take batches, so add one with "
+            "x[None] or np.expand_dims(x, 0) -> (1, 299, 299, 3)."
+        )
     _require(x.ndim == 4, f"expected 4 axes (batch, height, width, channels); got shape {x.shape}.")
     _require(x.shape[0] == 1, f"expected a batch of one image; got {x.shape[0]} images.")
-    _require(x.shape[-1] == 3, f"expected 3 colour channels (RGB) last; got shape {x.shape}. "
-                               "Load with keras.utils.load_img(path, color_mode='rgb').")
-    _require(x.shape[1:3] == (size, size),
-             f"the image is {x.shape[1]}x{x.shape[2]}; Xception was trained on {size}x{size}: "
-             f"crop the centre square and resize it, e.g. keras.ops.image.resize(img, "
-             f"({size}, {size}), crop_to_aspect_ratio=True) (the notebook's `resize`).")
+    _require(
+        x.shape[-1] == 3,
+        f"expected 3 colour channels (RGB) last; got shape {x.shape}. "
+        "Load with keras.utils.load_img(path, color_mode='rgb').",
+    )
+    _require(
+        x.shape[1:3] == (size, size),
+        f"the image is {x.shape[1]}x{x.shape[2]}; Xception was trained on {size}x{size}: "
+        f"crop the centre square and resize it, e.g. keras.ops.image.resize(img, "
+        f"({size}, {size}), crop_to_aspect_ratio=True) (the notebook's `resize`).",
+    )
     x = x.astype("float64")
     lo, hi = float(x.min()), float(x.max())
     _require(hi > lo, "every value is the same: is the image blank?")
     if lo < -1.5:
-        raise Incorrect(f"values go down to {lo:.1f}: that is VGG16/ResNet-style preprocessing "
-                        "(BGR, mean subtracted). Xception needs "
-                        "keras.applications.xception.preprocess_input (scales to [-1, 1]).")
+        raise Incorrect(
+            f"values go down to {lo:.1f}: that is VGG16/ResNet-style preprocessing "
+            "(BGR, mean subtracted). Xception needs "
+            "keras.applications.xception.preprocess_input (scales to [-1, 1])."
+        )
     if hi > 1.0 + 1e-3:
-        raise Incorrect(f"values go up to {hi:.0f}: these are raw pixels. Apply "
-                        "keras.applications.xception.preprocess_input to scale them to [-1, 1].")
+        raise Incorrect(
+            f"values go up to {hi:.0f}: these are raw pixels. Apply "
+            "keras.applications.xception.preprocess_input to scale them to [-1, 1]."
+        )
     if lo < -1.0 - 1e-3 or hi - lo < 0.1:
-        raise Incorrect(f"values lie in [{lo:.3f}, {hi:.3f}], squeezed near -1: "
-                        "preprocess_input was probably applied twice (it is not idempotent).")
+        raise Incorrect(
+            f"values lie in [{lo:.3f}, {hi:.3f}], squeezed near -1: "
+            "preprocess_input was probably applied twice (it is not idempotent)."
+        )
     if lo >= 0.0:
-        raise Incorrect(f"values lie in [{lo:.2f}, {hi:.2f}]: that looks like x / 255. Xception "
-                        "expects [-1, 1]: use keras.applications.xception.preprocess_input on the "
-                        "raw 0-255 pixels instead.")
+        raise Incorrect(
+            f"values lie in [{lo:.2f}, {hi:.2f}]: that looks like x / 255. Xception "
+            "expects [-1, 1]: use keras.applications.xception.preprocess_input on the "
+            "raw 0-255 pixels instead."
+        )
     return f"shape {x.shape}, values in [{lo:.2f}, {hi:.2f}]: what Xception expects."
 
 
@@ -283,22 +345,31 @@ def _check_02_q2(head, feature_shape=None, num_classes: int = 2):
     import keras
 
     _require_model(head, "your head")
-    convs = [layer.name for layer in head.layers
-             if _is_model(layer) or isinstance(layer, keras.layers.Conv2D)]
-    _require(not convs, f"the head contains {convs}: the features were already computed once by "
-                        "the frozen base, so the head holds only Flatten/Dense/Dropout layers.")
+    convs = [layer.name for layer in head.layers if _is_model(layer) or isinstance(layer, keras.layers.Conv2D)]
+    _require(
+        not convs,
+        f"the head contains {convs}: the features were already computed once by "
+        "the frozen base, so the head holds only Flatten/Dense/Dropout layers.",
+    )
     got = tuple(head.inputs[0].shape[1:])
     if feature_shape is not None:
         want = tuple(int(d) for d in feature_shape)
-        _require(got == want, f"the head takes inputs of shape {got}, but the cached features have "
-                              f"shape {want}: use keras.Input(shape=conv_base.output.shape[1:]).")
-    _require(any(isinstance(layer, keras.layers.Dropout) for layer in head.layers),
-             "no Dropout: a dense head on 2000 images overfits within a few epochs; add "
-             "Dropout(0.5) before the last Dense layer.")
+        _require(
+            got == want,
+            f"the head takes inputs of shape {got}, but the cached features have "
+            f"shape {want}: use keras.Input(shape=conv_base.output.shape[1:]).",
+        )
+    _require(
+        any(isinstance(layer, keras.layers.Dropout) for layer in head.layers),
+        "no Dropout: a dense head on 2000 images overfits within a few epochs; add "
+        "Dropout(0.5) before the last Dense layer.",
+    )
     _require(head.trainable_weights, "the head has no trainable weights: it must train.")
     _check_classifier_output(head, num_classes)
-    return (f"a head for features of shape {got} with {_n_params(head.trainable_weights):,} "
-            f"trainable parameters, Dropout and {num_classes} softmax outputs.")
+    return (
+        f"a head for features of shape {got} with {_n_params(head.trainable_weights):,} "
+        f"trainable parameters, Dropout and {num_classes} softmax outputs."
+    )
 
 
 # ---------------------------------------------------------------- 03_fine_tuning
@@ -306,6 +377,7 @@ def _check_02_q2(head, feature_shape=None, num_classes: int = 2):
 
 def _block_base(model, block: str):
     """The model (or nested model) whose layers include ``<block>_...`` (VGG16: block5_conv1)."""
+
     def has_block(m):
         return any(inner.name.startswith(block + "_") for inner in m.layers)
 
@@ -315,10 +387,14 @@ def _block_base(model, block: str):
         if _is_model(layer) and has_block(layer):
             return layer
     if block == "block5":
-        raise Incorrect("no VGG16 base found: the model has no layer 'block5_conv1' (nor a nested "
-                        "model with one). Build it with keras.applications.VGG16(include_top=False).")
-    raise Incorrect(f"no base with a block {block!r}: no layer of the model (nor of a nested model) "
-                    f"is named {block}_...; is `block` the top block of this model's base?")
+        raise Incorrect(
+            "no VGG16 base found: the model has no layer 'block5_conv1' (nor a nested "
+            "model with one). Build it with keras.applications.VGG16(include_top=False)."
+        )
+    raise Incorrect(
+        f"no base with a block {block!r}: no layer of the model (nor of a nested model) "
+        f"is named {block}_...; is `block` the top block of this model's base?"
+    )
 
 
 def _check_03_q1(model, max_learning_rate: float = 1e-4, block: str = "block5"):
@@ -331,27 +407,38 @@ def _check_03_q1(model, max_learning_rate: float = 1e-4, block: str = "block5"):
     wanted = [layer.name for layer, bn in zip(weighted, is_bn) if layer.name.startswith(block + "_") and not bn]
     training = [layer.name for layer, bn in zip(weighted, is_bn) if layer.trainable_weights and not bn]
     bn_training = [layer.name for layer, bn in zip(weighted, is_bn) if bn and layer.trainable]
-    _require(training, f"nothing in {base.name!r} trains: set `base.trainable = True`, then freeze "
-                       f"every layer below {block}.")
+    _require(
+        training,
+        f"nothing in {base.name!r} trains: set `base.trainable = True`, then freeze every layer below {block}.",
+    )
     below = [n for n in training if n not in wanted]
-    _require(not below, f"layers below {block} also train ({', '.join(below[:4])}"
-                        f"{' ...' if len(below) > 4 else ''}): freeze them with "
-                        f"`for layer in base.layers: layer.trainable = layer.name.startswith('{block}')`.")
+    _require(
+        not below,
+        f"layers below {block} also train ({', '.join(below[:4])}"
+        f"{' ...' if len(below) > 4 else ''}): freeze them with "
+        f"`for layer in base.layers: layer.trainable = layer.name.startswith('{block}')`.",
+    )
     missing = [n for n in wanted if n not in training]
     _require(not missing, f"{', '.join(missing)} still frozen: all of {block}'s layers should train.")
-    _require(not bn_training,
-             f"BatchNormalization layers train ({', '.join(bn_training[:3])}"
-             f"{' ...' if len(bn_training) > 3 else ''}): keep them frozen (`trainable = False`), or "
-             "small batches wreck their ImageNet statistics.")
+    _require(
+        not bn_training,
+        f"BatchNormalization layers train ({', '.join(bn_training[:3])}"
+        f"{' ...' if len(bn_training) > 3 else ''}): keep them frozen (`trainable = False`), or "
+        "small batches wreck their ImageNet statistics.",
+    )
     if base is not model:
         head = [layer for layer in model.layers if layer is not base and layer.trainable_weights]
         _require(head, f"the head is frozen: it must keep training while {block} is fine-tuned.")
     lr = _learning_rate(model)
-    _require(lr <= max_learning_rate * (1 + 1e-6),
-             f"learning rate {lr:g} is too high for fine-tuning: large updates wreck the pretrained "
-             f"{block} features. Use {max_learning_rate:g} or lower (Chollet uses RMSprop(1e-5)).")
-    return (f"only {block} of {base.name!r} trains ({_n_params(base.trainable_weights):,} "
-            f"parameters) with learning rate {lr:g}.")
+    _require(
+        lr <= max_learning_rate * (1 + 1e-6),
+        f"learning rate {lr:g} is too high for fine-tuning: large updates wreck the pretrained "
+        f"{block} features. Use {max_learning_rate:g} or lower (Chollet uses RMSprop(1e-5)).",
+    )
+    return (
+        f"only {block} of {base.name!r} trains ({_n_params(base.trainable_weights):,} "
+        f"parameters) with learning rate {lr:g}."
+    )
 
 
 def _check_03_q2(model):
@@ -364,23 +451,35 @@ def _check_03_q2(model):
     bn = [layer for layer in weighted if isinstance(layer, keras.layers.BatchNormalization)]
     others = [layer for layer in weighted if not isinstance(layer, keras.layers.BatchNormalization)]
     training = [layer for layer in others if layer.trainable_weights]
-    _require(training, f"nothing in {base.name!r} trains: unfreeze its top layers "
-                       "(`base.trainable = True`, then freeze the lower ones).")
+    _require(
+        training,
+        f"nothing in {base.name!r} trains: unfreeze its top layers "
+        "(`base.trainable = True`, then freeze the lower ones).",
+    )
     bn_training = [layer.name for layer in bn if layer.trainable]
-    _require(not bn_training,
-             f"BatchNormalization layers train ({', '.join(bn_training[:3])}"
-             f"{' ...' if len(bn_training) > 3 else ''}): keep them frozen, or small batches wreck "
-             "their statistics. helpers.models.unfreeze_top does this for you.")
+    _require(
+        not bn_training,
+        f"BatchNormalization layers train ({', '.join(bn_training[:3])}"
+        f"{' ...' if len(bn_training) > 3 else ''}): keep them frozen, or small batches wreck "
+        "their statistics. helpers.models.unfreeze_top does this for you.",
+    )
     first = others.index(training[0])
     frozen_above = [layer.name for layer in others[first:] if not layer.trainable_weights]
     if frozen_above:
-        raise Incorrect(f"{frozen_above[0]} is frozen although {training[0].name}, below it, "
-                        "trains: unfreeze one block at the top of the network, from some layer "
-                        "upwards.")
-    _require(first > 0, f"the whole base {base.name!r} trains: with a small dataset unfreeze only "
-                        "the top layers; the lower ones hold generic edges and textures.")
-    return (f"the top {len(training)} of {len(others)} weight layers of {base.name!r} train "
-            f"(from {training[0].name}); all {len(bn)} BatchNormalization layers stay frozen.")
+        raise Incorrect(
+            f"{frozen_above[0]} is frozen although {training[0].name}, below it, "
+            "trains: unfreeze one block at the top of the network, from some layer "
+            "upwards."
+        )
+    _require(
+        first > 0,
+        f"the whole base {base.name!r} trains: with a small dataset unfreeze only "
+        "the top layers; the lower ones hold generic edges and textures.",
+    )
+    return (
+        f"the top {len(training)} of {len(others)} weight layers of {base.name!r} train "
+        f"(from {training[0].name}); all {len(bn)} BatchNormalization layers stay frozen."
+    )
 
 
 # ---------------------------------------------------------------- 04_scratch_vs_transfer
@@ -389,21 +488,25 @@ TIE = 0.02  # accuracy differences up to this size are noise even on a thousand 
 
 
 def _accuracy(results: dict, key: str) -> float:
-    _require(key in results, f"results has no {key!r} entry; expected keys 'fine_tuned', "
-                             "'scratch' and 'conclusion'.")
+    _require(key in results, f"results has no {key!r} entry; expected keys 'fine_tuned', 'scratch' and 'conclusion'.")
     value = results[key]
     _require(_is_number(value), f"results[{key!r}] should be a number (an accuracy), got {value!r}.")
     if 1 < float(value) <= 100:
-        raise Incorrect(f"results[{key!r}] = {float(value):g} looks like a percentage; use a "
-                        "fraction in [0, 1] (what model.evaluate returns).")
+        raise Incorrect(
+            f"results[{key!r}] = {float(value):g} looks like a percentage; use a "
+            "fraction in [0, 1] (what model.evaluate returns)."
+        )
     _require(0.0 <= float(value) <= 1.0, f"results[{key!r}] = {float(value):g} is not in [0, 1].")
     return float(value)
 
 
 def _claim(conclusion: str) -> str | None:
     words = conclusion.strip().lower().replace("-", "_").replace(" ", "_")
-    for claim, starts in (("fine_tuned", ("fine_tuned", "finetuned", "transfer", "pretrained")),
-                          ("scratch", ("scratch",)), ("tie", ("tie", "same", "equal", "no_diff"))):
+    for claim, starts in (
+        ("fine_tuned", ("fine_tuned", "finetuned", "transfer", "pretrained")),
+        ("scratch", ("scratch",)),
+        ("tie", ("tie", "same", "equal", "no_diff")),
+    ):
         if words.startswith(starts):
             return claim
     return None
@@ -413,52 +516,72 @@ def _check_04_q1(results):
     _require(isinstance(results, dict), f"results should be a dict, got a {type(results).__name__}.")
     fine, scratch = _accuracy(results, "fine_tuned"), _accuracy(results, "scratch")
     conclusion = results.get("conclusion")
-    _require(isinstance(conclusion, str) and conclusion.strip(),
-             "results['conclusion'] should be a sentence that starts with the winner: "
-             "'fine_tuned ...', 'scratch ...' or 'tie ...'.")
+    _require(
+        isinstance(conclusion, str) and conclusion.strip(),
+        "results['conclusion'] should be a sentence that starts with the winner: "
+        "'fine_tuned ...', 'scratch ...' or 'tie ...'.",
+    )
     claim = _claim(conclusion)
-    _require(claim is not None, f"start the conclusion with the winner, 'fine_tuned', 'scratch' or "
-                                f"'tie'; it starts with {conclusion.split()[0]!r}.")
+    _require(
+        claim is not None,
+        f"start the conclusion with the winner, 'fine_tuned', 'scratch' or "
+        f"'tie'; it starts with {conclusion.split()[0]!r}.",
+    )
     gap = fine - scratch
     winner = "fine_tuned" if gap > 0 else "scratch" if gap < 0 else "tie"
     if abs(gap) <= TIE:
-        _require(claim in ("tie", winner),
-                 f"the conclusion names {claim}, but " +
-                 (f"{winner} scored higher ({fine:.3f} vs {scratch:.3f}); with a gap of "
-                  f"{abs(gap):.3f} 'tie' is fair too." if winner != "tie" else
-                  f"both scored {fine:.3f}: call it a 'tie'."))
+        _require(
+            claim in ("tie", winner),
+            f"the conclusion names {claim}, but "
+            + (
+                f"{winner} scored higher ({fine:.3f} vs {scratch:.3f}); with a gap of {abs(gap):.3f} 'tie' is fair too."
+                if winner != "tie"
+                else f"both scored {fine:.3f}: call it a 'tie'."
+            ),
+        )
     else:
-        _require(claim != "tie", f"a gap of {abs(gap):.3f} ({fine:.3f} vs {scratch:.3f}) is more "
-                                 f"than noise (> {TIE}): name the winner, {winner}.")
-        _require(claim == winner, f"the conclusion names {claim}, but the numbers say {winner} "
-                                  f"wins: fine_tuned {fine:.3f} vs scratch {scratch:.3f}.")
+        _require(
+            claim != "tie",
+            f"a gap of {abs(gap):.3f} ({fine:.3f} vs {scratch:.3f}) is more "
+            f"than noise (> {TIE}): name the winner, {winner}.",
+        )
+        _require(
+            claim == winner,
+            f"the conclusion names {claim}, but the numbers say {winner} "
+            f"wins: fine_tuned {fine:.3f} vs scratch {scratch:.3f}.",
+        )
     return f"fine_tuned {fine:.3f} vs scratch {scratch:.3f}, and the conclusion ({claim}) agrees."
 
 
 def _check_04_q2(curve):
     _require(isinstance(curve, dict), f"curve should be a dict, got a {type(curve).__name__}.")
     for key in ("labels_per_class", "transfer", "scratch", "crossover"):
-        _require(key in curve, f"curve has no {key!r} entry; expected 'labels_per_class', "
-                               "'transfer', 'scratch' and 'crossover'.")
+        _require(
+            key in curve,
+            f"curve has no {key!r} entry; expected 'labels_per_class', 'transfer', 'scratch' and 'crossover'.",
+        )
     sizes, transfer, scratch = (list(curve[k]) for k in ("labels_per_class", "transfer", "scratch"))
     _require(len(sizes) >= 2, "measure at least two dataset sizes to draw a curve.")
-    _require(len(transfer) == len(scratch) == len(sizes),
-             f"{len(sizes)} sizes but {len(transfer)} transfer and {len(scratch)} scratch "
-             "accuracies: one of each per size.")
-    _require(all(int(a) < int(b) for a, b in zip(sizes, sizes[1:])),
-             f"labels_per_class should increase: {sizes}.")
+    _require(
+        len(transfer) == len(scratch) == len(sizes),
+        f"{len(sizes)} sizes but {len(transfer)} transfer and {len(scratch)} scratch accuracies: one of each per size.",
+    )
+    _require(all(int(a) < int(b) for a, b in zip(sizes, sizes[1:])), f"labels_per_class should increase: {sizes}.")
     for name, accs in (("transfer", transfer), ("scratch", scratch)):
         bad = [a for a in accs if not _is_number(a) or not 0.0 <= float(a) <= 1.0]
         _require(not bad, f"{name} accuracies must be fractions in [0, 1]; got {bad[:3]}.")
     expected = next((n for n, t, s in zip(sizes, transfer, scratch) if float(s) >= float(t)), None)
     got = curve["crossover"]
-    _require(got == expected,
-             f"crossover is {got!r}, but the first size where scratch is at least as good as "
-             f"transfer is {expected!r}" + (" (transfer wins at every size, so None)."
-                                            if expected is None else "."))
-    return (f"{len(sizes)} sizes; " + (f"scratch catches up at {expected} labels per class."
-                                       if expected is not None else
-                                       "transfer wins at every size measured."))
+    _require(
+        got == expected,
+        f"crossover is {got!r}, but the first size where scratch is at least as good as "
+        f"transfer is {expected!r}" + (" (transfer wins at every size, so None)." if expected is None else "."),
+    )
+    return f"{len(sizes)} sizes; " + (
+        f"scratch catches up at {expected} labels per class."
+        if expected is not None
+        else "transfer wins at every size measured."
+    )
 
 
 # ---------------------------------------------------------------- the exercises, per notebook
@@ -566,9 +689,13 @@ nb04 = SimpleNamespace(
     ),
 )
 
-NOTEBOOKS = {"00_concepts": nb00, "01_xception_prediction": nb01,
-             "02_vgg16_feature_extraction": nb02, "03_fine_tuning": nb03,
-             "04_scratch_vs_transfer": nb04}
+NOTEBOOKS = {
+    "00_concepts": nb00,
+    "01_xception_prediction": nb01,
+    "02_vgg16_feature_extraction": nb02,
+    "03_fine_tuning": nb03,
+    "04_scratch_vs_transfer": nb04,
+}
 
 
 def all_exercises() -> list[Exercise]:
@@ -578,4 +705,3 @@ def all_exercises() -> list[Exercise]:
     ['nb00.q1', 'nb00.q2', 'nb01.q1']
     """
     return [q for ns in NOTEBOOKS.values() for q in vars(ns).values()]
-

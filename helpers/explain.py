@@ -8,13 +8,12 @@ Every plotting function returns its matplotlib figure (it never picks a backend)
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from .plots import _as_image
-
 
 # ---------------------------------------------------------------- Grad-CAM
 
@@ -29,8 +28,12 @@ def _spatial_layers(model) -> list:
     """Layers of ``model`` with a 4-D output (batch, height, width, channels), pooling excluded."""
     import keras
 
-    pools = (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D,
-             keras.layers.GlobalMaxPooling2D, keras.layers.GlobalAveragePooling2D)
+    pools = (
+        keras.layers.MaxPooling2D,
+        keras.layers.AveragePooling2D,
+        keras.layers.GlobalMaxPooling2D,
+        keras.layers.GlobalAveragePooling2D,
+    )
     out = []
     for layer in model.layers:
         if _is_model(layer) or isinstance(layer, (keras.layers.InputLayer, *pools)):
@@ -54,8 +57,9 @@ def _find_base(model, base_layer_name: str | None):
     if base_layer_name is not None:
         base = model.get_layer(base_layer_name)
         if not _is_model(base):
-            raise ValueError(f"layer {base_layer_name!r} of {model.name} is a "
-                             f"{type(base).__name__}, not a nested model")
+            raise ValueError(
+                f"layer {base_layer_name!r} of {model.name} is a {type(base).__name__}, not a nested model"
+            )
         return base
     nested = [layer for layer in model.layers if _is_model(layer) and _spatial_layers(layer)]
     if not nested:
@@ -63,8 +67,14 @@ def _find_base(model, base_layer_name: str | None):
     return max(nested, key=lambda m: sum(int(np.prod(w.shape)) for w in m.weights))
 
 
-def grad_cam(model, image, *, base_layer_name: str | None = None,
-             conv_layer_name: str | None = None, class_index: int | None = None) -> np.ndarray:
+def grad_cam(
+    model,
+    image,
+    *,
+    base_layer_name: str | None = None,
+    conv_layer_name: str | None = None,
+    class_index: int | None = None,
+) -> np.ndarray:
     """Grad-CAM heatmap (height x width of ``image``, values in [0, 1]) for one image.
 
     Where the model looked when it scored ``class_index`` (default: its top class):
@@ -100,16 +110,16 @@ def grad_cam(model, image, *, base_layer_name: str | None = None,
     if conv_layer_name is None:
         candidates = _spatial_layers(inner_model)
         if not candidates:
-            raise ValueError(f"{inner_model.name} has no layer with a 4-D output to explain; "
-                             "pass conv_layer_name=")
+            raise ValueError(f"{inner_model.name} has no layer with a 4-D output to explain; pass conv_layer_name=")
         conv_layer = candidates[-1]
     else:
         try:
             conv_layer = inner_model.get_layer(conv_layer_name)
         except ValueError:
             names = [layer.name for layer in inner_model.layers]
-            raise ValueError(f"{inner_model.name} has no layer {conv_layer_name!r}; its last "
-                             f"layers are {names[-6:]}") from None
+            raise ValueError(
+                f"{inner_model.name} has no layer {conv_layer_name!r}; its last layers are {names[-6:]}"
+            ) from None
 
     if base is None:  # flat model: the textbook recipe works
         grad_model = keras.Model(_one_input(model), [conv_layer.output, model.outputs[0]])
@@ -127,8 +137,7 @@ def grad_cam(model, image, *, base_layer_name: str | None = None,
                     return base_out
                 return layer(*args, **kwargs)
 
-            rerun = keras.models.clone_model(model, clone_function=lambda layer: layer,
-                                             call_function=call)
+            rerun = keras.models.clone_model(model, clone_function=lambda layer: layer, call_function=call)
             if "conv" not in seen:
                 raise ValueError(f"{base.name} is not called inside {model.name}")
             grad_model = keras.Model(_one_input(rerun), [seen["conv"], rerun.outputs[0]])
@@ -160,8 +169,9 @@ def grad_cam(model, image, *, base_layer_name: str | None = None,
     return (cam / peak if peak > 0 else cam).astype("float32")
 
 
-def plot_grad_cam(images: Sequence, heatmaps: Sequence, titles: Sequence[str] | None = None, *,
-                  alpha: float = 0.45, size: float = 2.8):
+def plot_grad_cam(
+    images: Sequence, heatmaps: Sequence, titles: Sequence[str] | None = None, *, alpha: float = 0.45, size: float = 2.8
+):
     """Each image with its Grad-CAM heatmap laid over it (red: where the model looked).
 
     Example: ``plot_grad_cam([img], [grad_cam(model, img)], ["cat 0.97"])``
@@ -174,8 +184,9 @@ def plot_grad_cam(images: Sequence, heatmaps: Sequence, titles: Sequence[str] | 
         img = np.asarray(images[i])
         ax.imshow(_as_image(img))
         heat = np.asarray(heatmaps[i])
-        ax.imshow(heat, cmap="jet", alpha=alpha, vmin=0, vmax=1,
-                  extent=(-0.5, img.shape[1] - 0.5, img.shape[0] - 0.5, -0.5))
+        ax.imshow(
+            heat, cmap="jet", alpha=alpha, vmin=0, vmax=1, extent=(-0.5, img.shape[1] - 0.5, img.shape[0] - 0.5, -0.5)
+        )
         ax.axis("off")
         if titles is not None:
             ax.set_title(titles[i], fontsize=9)
@@ -225,14 +236,15 @@ def first_layer_filters(model_or_base, *, max_filters: int = 32, ncols: int = 8)
             ax.imshow(f, interpolation="nearest")
         else:
             ax.imshow(f.mean(axis=-1), cmap="gray", interpolation="nearest")
-    fig.suptitle(f"first {count} filters of {conv.name} "
-                 f"({kernel.shape[0]}x{kernel.shape[1]}, {kernel.shape[2]} input channels)", fontsize=10)
+    fig.suptitle(
+        f"first {count} filters of {conv.name} ({kernel.shape[0]}x{kernel.shape[1]}, {kernel.shape[2]} input channels)",
+        fontsize=10,
+    )
     fig.tight_layout()
     return fig
 
 
-def activations(base, image, layer_names: Sequence[str], *, preprocess=None, n_maps: int = 8,
-                size: float = 1.4):
+def activations(base, image, layer_names: Sequence[str], *, preprocess=None, n_maps: int = 8, size: float = 1.4):
     """A few feature maps of each named layer of ``base`` for one image (one row per layer).
 
     Shows the ``n_maps`` most active channels of each layer. ``base`` is the model
@@ -252,8 +264,7 @@ def activations(base, image, layer_names: Sequence[str], *, preprocess=None, n_m
     probe = keras.Model(_one_input(base), [layer.output for layer in layers])
     maps = probe(x, training=False)
     maps = [np.asarray(m) for m in (maps if isinstance(maps, (list, tuple)) else [maps])]
-    fig, axes = plt.subplots(len(layers), n_maps, figsize=(size * n_maps, size * len(layers) + 0.3),
-                             squeeze=False)
+    fig, axes = plt.subplots(len(layers), n_maps, figsize=(size * n_maps, size * len(layers) + 0.3), squeeze=False)
     for row, (layer, m) in enumerate(zip(layers, maps)):
         m = m[0]
         if m.ndim != 3:
@@ -281,8 +292,10 @@ def project_2d(features, method: str = "pca") -> np.ndarray:
     True
     """
     if method != "pca":
-        raise ValueError(f"method={method!r}: only 'pca' is available (t-SNE and UMAP need "
-                         "scikit-learn or umap-learn, which the course does not install)")
+        raise ValueError(
+            f"method={method!r}: only 'pca' is available (t-SNE and UMAP need "
+            "scikit-learn or umap-learn, which the course does not install)"
+        )
     x = np.asarray(features, dtype="float64")
     x = x.reshape(len(x), -1)
     if len(x) < 2:
@@ -295,8 +308,9 @@ def project_2d(features, method: str = "pca") -> np.ndarray:
     return coords.astype("float32")
 
 
-def feature_projection(features, labels, class_names: Sequence[str] | None = None, *,
-                       method: str = "pca", title: str = ""):
+def feature_projection(
+    features, labels, class_names: Sequence[str] | None = None, *, method: str = "pca", title: str = ""
+):
     """Scatter plot of features projected to 2-D, one colour per class.
 
     Well-separated clouds mean a simple head can tell the classes apart from these

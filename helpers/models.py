@@ -7,11 +7,9 @@
 
 from __future__ import annotations
 
-import os
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable, Iterable
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -97,14 +95,24 @@ def imagenet_weights(arch: str, include_top: bool = False) -> Choice:
         reason, why = str(err), offline.unavailable(err)
     asset = assets.get(name)
     if asset.standin_fixture == "":  # nothing to install: random weights, labelled as such
-        return Choice(what, None, "stand-in", f"{why}, so the network uses {asset.standin}. Run "
-                      f"`python -m helpers fetch {name}` with internet for the real course.",
-                      extra={"reason": reason})
+        return Choice(
+            what,
+            None,
+            "stand-in",
+            f"{why}, so the network uses {asset.standin}. Run "
+            f"`python -m helpers fetch {name}` with internet for the real course.",
+            extra={"reason": reason},
+        )
     if asset.standin_fixture in offline.STANDIN_WEIGHTS:
         try:
             path = offline.STANDIN_WEIGHTS[asset.standin_fixture]()
-            return Choice(what, str(path), "stand-in", f"Keras's file {why}; using {asset.standin} "
-                          "(not Keras's own file)", extra={"reason": reason})
+            return Choice(
+                what,
+                str(path),
+                "stand-in",
+                f"Keras's file {why}; using {asset.standin} (not Keras's own file)",
+                extra={"reason": reason},
+            )
         except assets.AssetError as err2:
             reason += f"; stand-in unavailable: {err2}"
     return Choice(what, None, "missing", f"{why}: {reason}" if why.startswith("not") else why)
@@ -130,8 +138,9 @@ def imagenet_class_index() -> Choice:
         path = assets.fetch("imagenet_class_index")
     except assets.AssetError as err:
         offline.refuse_standin(err)
-        return Choice(what, None, "missing", f"{offline.unavailable(err)}: {err} decode_predictions "
-                      "cannot name classes.")
+        return Choice(
+            what, None, "missing", f"{offline.unavailable(err)}: {err} decode_predictions cannot name classes."
+        )
     imagenet_utils.CLASS_INDEX = json.loads(path.read_text())
     return Choice(what, path, "cache", f"{path}, verified and handed to decode_predictions")
 
@@ -160,8 +169,7 @@ def multiply_adds(model) -> int:
     """
     import keras
 
-    conv, separable, depthwise = (keras.layers.Conv2D, keras.layers.SeparableConv2D,
-                                  keras.layers.DepthwiseConv2D)
+    conv, separable, depthwise = (keras.layers.Conv2D, keras.layers.SeparableConv2D, keras.layers.DepthwiseConv2D)
     total = 0
     for layer in model.layers:
         if not isinstance(layer, (conv, separable, depthwise)):
@@ -200,8 +208,9 @@ def backbone_table(names: Iterable[str] | None = None, *, time_batch: int = 0) -
         row = {
             "name": spec.constructor,
             "layers": len(model.layers),
-            "weight_layers": sum(1 for layer in model.layers if layer.weights and not
-                                 isinstance(layer, keras.layers.BatchNormalization)),
+            "weight_layers": sum(
+                1 for layer in model.layers if layer.weights and not isinstance(layer, keras.layers.BatchNormalization)
+            ),
             "params_M": round((trainable + frozen) / 1e6, 2),
             "GMACs": round(multiply_adds(model) / 1e9, 2),
             "input": f"{size}x{size}x3",
@@ -224,17 +233,28 @@ def augmentation(seed: int | None = None):
     >>> augmentation(seed=0).name
     'augmentation'
     """
-    from keras import layers, Sequential
+    from keras import Sequential, layers
 
     return Sequential(
-        [layers.RandomFlip("horizontal", seed=seed), layers.RandomRotation(0.1, seed=seed),
-         layers.RandomZoom(0.2, seed=seed)],
+        [
+            layers.RandomFlip("horizontal", seed=seed),
+            layers.RandomRotation(0.1, seed=seed),
+            layers.RandomZoom(0.2, seed=seed),
+        ],
         name="augmentation",
     )
 
 
-def transfer_model(base, num_classes: int, *, preprocess: Callable, input_shape: tuple,
-                   augment: bool = True, dropout: float = 0.5, seed: int | None = None):
+def transfer_model(
+    base,
+    num_classes: int,
+    *,
+    preprocess: Callable,
+    input_shape: tuple,
+    augment: bool = True,
+    dropout: float = 0.5,
+    seed: int | None = None,
+):
     """A frozen pretrained ``base`` with a new classifier head, end to end.
 
     inputs -> [augmentation] -> preprocess_input -> base(training=False) -> global
@@ -278,8 +298,9 @@ def dense_head(feature_shape: tuple, num_classes: int, *, dropout: float = 0.5, 
     return keras.Model(inputs, outputs, name="dense_head")
 
 
-def small_cnn(input_shape: tuple, num_classes: int, *, augment: bool = True,
-              dropout: float = 0.5, seed: int | None = None):
+def small_cnn(
+    input_shape: tuple, num_classes: int, *, augment: bool = True, dropout: float = 0.5, seed: int | None = None
+):
     """A small convnet trained from scratch: the baseline that transfer learning must beat.
 
     >>> small_cnn((64, 64, 3), 2).output_shape
@@ -318,8 +339,9 @@ def unfreeze_top(base, first_trainable: str | int) -> list[str]:
     if isinstance(first_trainable, str):
         matches = [i for i, n in enumerate(names) if n.startswith(first_trainable)]
         if not matches:
-            raise ValueError(f"no layer of {base.name} starts with {first_trainable!r}; "
-                             f"its layers are {names[:3]} ... {names[-3:]}")
+            raise ValueError(
+                f"no layer of {base.name} starts with {first_trainable!r}; its layers are {names[:3]} ... {names[-3:]}"
+            )
         start = matches[0]
     else:
         start = first_trainable
@@ -341,8 +363,9 @@ class BNShift:
         return not np.allclose(self.before, self.after, rtol=0, atol=1e-7)
 
 
-def bn_moving_mean_shift(bn_trainable: bool, *, seed: int = 0, features: int = 3,
-                         batch_size: int = 16, data_mean: float = 5.0) -> BNShift:
+def bn_moving_mean_shift(
+    bn_trainable: bool, *, seed: int = 0, features: int = 3, batch_size: int = 16, data_mean: float = 5.0
+) -> BNShift:
     """One ``fit`` step of a tiny fine-tuning model; its BatchNormalization layer's moving mean before and after.
 
     The "pretrained" base is one BatchNormalization layer (moving mean 0); it is unfrozen
@@ -372,21 +395,18 @@ def bn_moving_mean_shift(bn_trainable: bool, *, seed: int = 0, features: int = 3
     rng = np.random.default_rng(seed)
     images = rng.normal(data_mean, 1.0, (batch_size, features)).astype("float32")
     before = np.array(bn.moving_mean.numpy())
-    model.fit(images, np.zeros((batch_size, 1), "float32"), batch_size=batch_size, epochs=1,
-              verbose=0)
+    model.fit(images, np.zeros((batch_size, 1), "float32"), batch_size=batch_size, epochs=1, verbose=0)
     return BNShift(before, np.array(bn.moving_mean.numpy()))
 
 
-def extract_features(base, dataset, preprocess: Callable, *,
-                     progress: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def extract_features(base, dataset, preprocess: Callable, *, progress: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Run a frozen ``base`` once over a ``tf.data`` dataset of (images, labels), with progress.
 
     Example: ``feats, labels = extract_features(conv_base, train_ds, preprocess_for("vgg16"))``
     """
     features, labels = [], []
     total = int(dataset.cardinality()) if int(dataset.cardinality()) > 0 else None
-    for images, y in tqdm(dataset, total=total, desc=f"features from {base.name}", unit="batch",
-                          disable=not progress):
+    for images, y in tqdm(dataset, total=total, desc=f"features from {base.name}", unit="batch", disable=not progress):
         features.append(np.asarray(base(preprocess(images), training=False)))
         labels.append(np.asarray(y))
     return np.concatenate(features), np.concatenate(labels)

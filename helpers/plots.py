@@ -6,7 +6,7 @@ Example: ``fig = show_images([np.zeros((8, 8, 3))], ["black"])``
 from __future__ import annotations
 
 import os
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -19,8 +19,7 @@ def _as_image(img) -> np.ndarray:
     return img
 
 
-def show_images(images: Sequence, titles: Sequence[str] | None = None, *, ncols: int = 4,
-                size: float = 2.5):
+def show_images(images: Sequence, titles: Sequence[str] | None = None, *, ncols: int = 4, size: float = 2.5):
     """A grid of images with optional titles.
 
     Example: ``show_images(batch[:8], [class_names[i] for i in labels[:8]])``
@@ -42,8 +41,9 @@ def _history_dict(h) -> dict:
     return h.history if hasattr(h, "history") else dict(h)
 
 
-def plot_history(history, *, metrics: Sequence[str] = ("accuracy", "loss"),
-                 marks: Mapping[str, int] | None = None, title: str = ""):
+def plot_history(
+    history, *, metrics: Sequence[str] = ("accuracy", "loss"), marks: Mapping[str, int] | None = None, title: str = ""
+):
     """Training and validation curves, one panel per metric; ``marks`` draws vertical lines.
 
     ``history`` is a Keras ``History``, a dict of lists, or a list of those (joined, e.g.
@@ -61,8 +61,12 @@ def plot_history(history, *, metrics: Sequence[str] = ("accuracy", "loss"),
         for key, style in ((metric, "o-"), (f"val_{metric}", "s--")):
             if key in joined:
                 epochs = range(1, len(joined[key]) + 1)
-                ax.plot(epochs, joined[key], style, label=key.replace("val_", "validation ")
-                        if key.startswith("val_") else f"training {key}")
+                ax.plot(
+                    epochs,
+                    joined[key],
+                    style,
+                    label=key.replace("val_", "validation ") if key.startswith("val_") else f"training {key}",
+                )
         for label, epoch in (marks or {}).items():
             ax.axvline(epoch + 0.5, color="grey", linestyle=":")
             ax.annotate(label, (epoch + 0.5, ax.get_ylim()[1]), ha="center", va="bottom", fontsize=8)
@@ -75,8 +79,9 @@ def plot_history(history, *, metrics: Sequence[str] = ("accuracy", "loss"),
     return fig
 
 
-def plot_top_k(images: Sequence, predictions: Sequence[Sequence[tuple[str, float]]],
-               titles: Sequence[str] | None = None):
+def plot_top_k(
+    images: Sequence, predictions: Sequence[Sequence[tuple[str, float]]], titles: Sequence[str] | None = None
+):
     """Each image beside a bar chart of its top-k labels and probabilities.
 
     ``predictions[i]`` is a list of ``(label, probability)``, best first, as built from
@@ -85,8 +90,7 @@ def plot_top_k(images: Sequence, predictions: Sequence[Sequence[tuple[str, float
     Example: ``plot_top_k([cat], [[("tabby", .6), ("tiger_cat", .2), ("Egyptian_cat", .1)]])``
     """
     n = len(images)
-    fig, axes = plt.subplots(n, 2, figsize=(8, 2.6 * n), squeeze=False,
-                             gridspec_kw={"width_ratios": [1, 1.3]})
+    fig, axes = plt.subplots(n, 2, figsize=(8, 2.6 * n), squeeze=False, gridspec_kw={"width_ratios": [1, 1.3]})
     for i in range(n):
         axes[i, 0].imshow(_as_image(images[i]))
         axes[i, 0].axis("off")
@@ -114,8 +118,7 @@ def plot_confusion(matrix, class_names: Sequence[str], *, title: str = "confusio
     ax.set_xticks(range(len(class_names)), class_names, rotation=45, ha="right")
     ax.set_yticks(range(len(class_names)), class_names)
     for (r, c), v in np.ndenumerate(matrix):
-        ax.text(c, r, str(v), ha="center", va="center",
-                color="white" if v > matrix.max() / 2 else "black")
+        ax.text(c, r, str(v), ha="center", va="center", color="white" if v > matrix.max() / 2 else "black")
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     ax.set_title(title)
@@ -135,11 +138,12 @@ def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
     return m
 
 
-def plot_lines(x: Sequence, series: Mapping[str, Sequence[float]], *, xlabel: str, ylabel: str,
-               title: str = "", logx: bool = False):
+def plot_lines(
+    x: Sequence, series: Mapping[str, Sequence[float]], *, xlabel: str, ylabel: str, title: str = "", logx: bool = False
+):
     """Several named lines over the same x: learning curves, scratch vs transfer.
 
-    Example: ``plot_lines([10, 50], {"transfer": [.8, .9], "scratch": [.5, .6]}, xlabel="images/class", ylabel="accuracy")``
+    Example: ``plot_lines([10, 50], {"transfer": [.8, .9], "scratch": [.5, .6]}, xlabel="images/class")``
     """
     fig, ax = plt.subplots(figsize=(6, 4))
     for name, ys in series.items():
@@ -158,8 +162,7 @@ def plot_lines(x: Sequence, series: Mapping[str, Sequence[float]], *, xlabel: st
     return fig
 
 
-def plot_bars(names: Sequence[str], values: Sequence[float], *, ylabel: str, title: str = "",
-              fmt: str = "{:.2f}"):
+def plot_bars(names: Sequence[str], values: Sequence[float], *, ylabel: str, title: str = "", fmt: str = "{:.2f}"):
     """One bar per name with its value written on top (accuracies, timings, parameters).
 
     Example: ``plot_bars(["scratch", "transfer"], [0.6, 0.9], ylabel="test accuracy")``
@@ -167,8 +170,9 @@ def plot_bars(names: Sequence[str], values: Sequence[float], *, ylabel: str, tit
     fig, ax = plt.subplots(figsize=(1.2 * len(names) + 2.5, 3.5))
     bars = ax.bar(names, values, color=plt.cm.tab10.colors[: len(names)])
     for bar, v in zip(bars, values):
-        ax.annotate(fmt.format(v), (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                    ha="center", va="bottom", fontsize=9)
+        ax.annotate(
+            fmt.format(v), (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center", va="bottom", fontsize=9
+        )
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
@@ -177,8 +181,9 @@ def plot_bars(names: Sequence[str], values: Sequence[float], *, ylabel: str, tit
     return fig
 
 
-def plot_prediction(model, image: str | os.PathLike | np.ndarray, class_names: Sequence[str], *,
-                    title: str | None = None) -> tuple[str, float, plt.Figure]:
+def plot_prediction(
+    model, image: str | os.PathLike | np.ndarray, class_names: Sequence[str], *, title: str | None = None
+) -> tuple[str, float, plt.Figure]:
     """Classify one image with ``model`` and show it, titled with the label and its confidence.
 
     ``image`` is a path to an image file (str or Path) or an array of shape (height, width, 3)
@@ -195,15 +200,17 @@ def plot_prediction(model, image: str | os.PathLike | np.ndarray, class_names: S
 
     _, height, width, channels = model.input_shape
     if channels not in (None, 3):
-        raise ValueError(f"the model takes images with {channels} channels; plot_prediction "
-                         "shows RGB images (3 channels)")
+        raise ValueError(
+            f"the model takes images with {channels} channels; plot_prediction shows RGB images (3 channels)"
+        )
     name = None
     if isinstance(image, (str, os.PathLike)):
         from .data import load_image
 
         if height is None or width is None:
-            raise ValueError("the model accepts any image size; pass the image as an array "
-                             "resized to the size it was trained on")
+            raise ValueError(
+                "the model accepts any image size; pass the image as an array resized to the size it was trained on"
+            )
         name = Path(image).name
         pixels = load_image(image, (height, width))  # FileNotFoundError / ValueError, with the path
     else:
@@ -211,16 +218,16 @@ def plot_prediction(model, image: str | os.PathLike | np.ndarray, class_names: S
         if pixels.ndim == 4 and pixels.shape[0] == 1:
             pixels = pixels[0]
         if pixels.ndim != 3 or pixels.shape[-1] != 3:
-            raise ValueError(f"expected one RGB image of shape (height, width, 3), got shape "
-                             f"{np.shape(image)}")
+            raise ValueError(f"expected one RGB image of shape (height, width, 3), got shape {np.shape(image)}")
         if height is not None and width is not None and pixels.shape[:2] != (height, width):
             pixels = np.asarray(keras.ops.image.resize(pixels, (height, width)))
     probs = np.asarray(model.predict(pixels[None], verbose=0), dtype="float64").reshape(-1)
     if probs.size == 1:  # one sigmoid output: the probability of class_names[1]
         probs = np.array([1.0 - probs[0], probs[0]])
     if probs.size != len(class_names):
-        raise ValueError(f"the model has {probs.size} outputs but {len(class_names)} class names "
-                         f"were given ({list(class_names)})")
+        raise ValueError(
+            f"the model has {probs.size} outputs but {len(class_names)} class names were given ({list(class_names)})"
+        )
     best = int(probs.argmax())
     label, confidence = str(class_names[best]), float(probs[best])
     fig, ax = plt.subplots(figsize=(3.5, 3.8))

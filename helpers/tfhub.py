@@ -61,8 +61,9 @@ def build_standin(path: str | os.PathLike | None = None, *, overwrite: bool = Fa
     with assets.writing(path.parent):  # a read-only cache fails here, before TensorFlow writes
         shutil.rmtree(part, ignore_errors=True)
         part.mkdir(parents=True)
-    net = keras.applications.MobileNetV2(weights=None, include_top=False, pooling="avg",
-                                         input_shape=(EXPECTED_SIZE, EXPECTED_SIZE, 3))
+    net = keras.applications.MobileNetV2(
+        weights=None, include_top=False, pooling="avg", input_shape=(EXPECTED_SIZE, EXPECTED_SIZE, 3)
+    )
 
     @tf.function
     def call(images, training=False):
@@ -80,8 +81,9 @@ def build_standin(path: str | os.PathLike | None = None, *, overwrite: bool = Fa
     logger, level = tf.get_logger(), tf.get_logger().level
     logger.setLevel("WARNING")  # not "INFO:tensorflow:Assets written to ..." in the notebook's output
     try:
-        tf.saved_model.save(module, str(part),
-                            signatures={"serving_default": call.get_concrete_function(spec, training=False)})
+        tf.saved_model.save(
+            module, str(part), signatures={"serving_default": call.get_concrete_function(spec, training=False)}
+        )
     except (tf.errors.PermissionDeniedError, tf.errors.ResourceExhaustedError) as e:
         shutil.rmtree(part, ignore_errors=True)  # TensorFlow's errors are no OSError: name the cause
         code = errno.EACCES if isinstance(e, tf.errors.PermissionDeniedError) else errno.ENOSPC
@@ -109,22 +111,26 @@ def mobilenet_v2_feature_vector() -> Choice:
     what = "TF-Hub MobileNetV2 feature vector"
     try:
         path = assets.fetch(ASSET)
-        return Choice(what, str(path), "cache", f"{path} (tfhub.dev handle {HANDLE}, "
-                      f"served by Kaggle Models: {KAGGLE_PAGE})")
+        return Choice(
+            what, str(path), "cache", f"{path} (tfhub.dev handle {HANDLE}, served by Kaggle Models: {KAGGLE_PAGE})"
+        )
     except assets.AssetError as err:
         offline.refuse_standin(err)
         reason, why = str(err), offline.unavailable(err)
     path = build_standin()
-    return Choice(what, str(path), "stand-in",
-                  f"{why}, so a SavedModel in the same TF-Hub format was built "
-                  f"locally from keras.applications.MobileNetV2 with RANDOM weights ({path}): "
-                  "the code is the real recipe, the accuracies are NOT representative. Run "
-                  f"`python -m helpers fetch {ASSET}` with internet for the real module.",
-                  extra={"reason": reason})
+    return Choice(
+        what,
+        str(path),
+        "stand-in",
+        f"{why}, so a SavedModel in the same TF-Hub format was built "
+        f"locally from keras.applications.MobileNetV2 with RANDOM weights ({path}): "
+        "the code is the real recipe, the accuracies are NOT representative. Run "
+        f"`python -m helpers fetch {ASSET}` with internet for the real module.",
+        extra={"reason": reason},
+    )
 
 
-def keras_layer(handle: str | os.PathLike, *, trainable: bool = False, name: str = "mobilenet_v2",
-                **kwargs):
+def keras_layer(handle: str | os.PathLike, *, trainable: bool = False, name: str = "mobilenet_v2", **kwargs):
     """``hub.KerasLayer(handle, trainable=...)``: a ``tf_keras`` layer, for ``tf_keras`` models only.
 
     Example: ``import tf_keras``

@@ -34,8 +34,7 @@ def run_notebook():
     def _run(name: str) -> dict:
         if name not in results:
             if offline.missing_fixtures():
-                pytest.skip(f"offline fixtures missing: run `make fixtures` "
-                            f"({', '.join(offline.missing_fixtures())})")
+                pytest.skip(f"offline fixtures missing: run `make fixtures` ({', '.join(offline.missing_fixtures())})")
             try:
                 runner.execute(runner.NOTEBOOKS / f"{name}.ipynb", quick=True)
                 results[name] = (metrics.load(name), None)

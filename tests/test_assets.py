@@ -26,8 +26,16 @@ pytestmark = pytest.mark.usefixtures("tmp_keras_home")
 def online(monkeypatch):
     """Lift HELPERS_OFFLINE (file:// URLs count as online; nothing else is reached)."""
     monkeypatch.delenv("HELPERS_OFFLINE", raising=False)
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "no_proxy", "NO_PROXY",
-                 assets.MIRROR_ENV, assets.MANIFEST_ENV):
+    for name in (
+        "http_proxy",
+        "https_proxy",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "no_proxy",
+        "NO_PROXY",
+        assets.MIRROR_ENV,
+        assets.MANIFEST_ENV,
+    ):
         monkeypatch.delenv(name, raising=False)
     assets._probes.clear()
     yield
@@ -41,10 +49,20 @@ def _served(tmp_path: Path, name: str, payload: bytes) -> str:
     return src.as_uri()
 
 
-def _register(monkeypatch, name: str, urls, *, md5=None, size=None, extract_to=None,
-              fname=None, subdir="models") -> assets.Asset:
-    asset = assets.Asset(name, f"test asset {name}", tuple(urls), fname or f"{name}.bin", subdir,
-                         md5=md5, size=size, extract_to=extract_to, standin="a test stand-in")
+def _register(
+    monkeypatch, name: str, urls, *, md5=None, size=None, extract_to=None, fname=None, subdir="models"
+) -> assets.Asset:
+    asset = assets.Asset(
+        name,
+        f"test asset {name}",
+        tuple(urls),
+        fname or f"{name}.bin",
+        subdir,
+        md5=md5,
+        size=size,
+        extract_to=extract_to,
+        standin="a test stand-in",
+    )
     monkeypatch.setitem(assets.ASSETS, name, asset)
     return asset
 
@@ -70,8 +88,13 @@ def test_keras_home_falls_back_to_tmp_when_home_is_not_writable(monkeypatch, tmp
 
 
 def test_every_registered_asset_is_complete():
-    assert {"vgg16_notop", "xception_notop", "cats_and_dogs_filtered", "fashion_mnist_train_images",
-            "fashion_mnist_test_labels"} <= set(assets.ASSETS)  # fetch --all prepares a classroom for 00 and 04 too
+    assert {
+        "vgg16_notop",
+        "xception_notop",
+        "cats_and_dogs_filtered",
+        "fashion_mnist_train_images",
+        "fashion_mnist_test_labels",
+    } <= set(assets.ASSETS)  # fetch --all prepares a classroom for 00 and 04 too
     for name, a in assets.ASSETS.items():
         assert a.name == name and a.urls and a.subdir.split("/")[0] in {"models", "datasets"}
         # plain http only where a published MD5 vouches for what arrives
@@ -110,6 +133,7 @@ def test_unroutable_host_is_offline_within_seconds(online):
 
 def test_a_stalled_name_lookup_cannot_hang_detection(online, monkeypatch):
     """create_connection's timeout does not cover DNS; is_online must still return in time."""
+
     def stalled_lookup(*args, **kwargs):
         time.sleep(20)
         raise socket.gaierror("no answer")
@@ -263,8 +287,7 @@ def test_not_writable_leaves_other_errors_alone(tmp_path):
     assert assets.not_writable(OSError(errno.ECONNRESET, "reset"), tmp_path) is None
     # a refused *read* of a file outside the folder is not about the folder
     assert assets.not_writable(PermissionError(errno.EACCES, "denied", "/etc/shadow"), tmp_path) is None
-    inside = assets.not_writable(PermissionError(errno.EROFS, "Read-only file system", str(tmp_path / "a")),
-                                 tmp_path)
+    inside = assets.not_writable(PermissionError(errno.EROFS, "Read-only file system", str(tmp_path / "a")), tmp_path)
     assert isinstance(inside, assets.NotWritable) and isinstance(inside, assets.AssetError)
     assert str(tmp_path) in str(inside) and "read-only" in str(inside) and "KERAS_HOME" in str(inside)
 
@@ -278,7 +301,7 @@ def test_fetch_downloads_and_verifies(online, monkeypatch, tmp_path, tmp_keras_h
     assert path == asset.path == tmp_keras_home / "models" / "good.bin"
     assert assets.is_present("good") and path.read_bytes() == payload
     # a second fetch uses the cache: the server may be gone
-    Path(url[len("file://"):]).unlink()
+    Path(url[len("file://") :]).unlink()
     assert assets.fetch("good", progress=False) == path
 
 
@@ -309,8 +332,7 @@ def test_a_damaged_cached_file_is_not_returned_when_the_download_fails(online, m
 def test_fetch_tries_the_next_url(online, monkeypatch, tmp_path):
     payload = b"mirror"
     good = _served(tmp_path, "mirror.bin", payload)
-    _register(monkeypatch, "mirrored", [(tmp_path / "gone.bin").as_uri(), good],
-              md5=hashlib.md5(payload).hexdigest())
+    _register(monkeypatch, "mirrored", [(tmp_path / "gone.bin").as_uri(), good], md5=hashlib.md5(payload).hexdigest())
     assert assets.fetch("mirrored", progress=False).read_bytes() == payload
 
 
@@ -337,8 +359,9 @@ def test_a_damaged_cached_file_offline_says_to_delete_it(tmp_keras_home):
 
 
 def test_a_wrong_size_is_damaged_with_both_sizes(monkeypatch):
-    asset = _register(monkeypatch, "sized_zip", ["https://example.org/z"], size=10, extract_to="z",
-                      fname="z.zip", subdir="datasets")
+    asset = _register(
+        monkeypatch, "sized_zip", ["https://example.org/z"], size=10, extract_to="z", fname="z.zip", subdir="datasets"
+    )
     asset.path.parent.mkdir(parents=True)
     asset.path.write_bytes(b"12345")
     assert assets.check(asset).detail == f"damaged (size 5 bytes, expected 10): delete {asset.path} and fetch again"
@@ -372,8 +395,7 @@ def test_read_only_cache_is_a_clear_error(online, monkeypatch, tmp_path, tmp_ker
     try:
         if os.access(models, os.W_OK):  # root ignores permission bits: pretend like a normal user
             real = os.access
-            monkeypatch.setattr(assets.os, "access",
-                                lambda p, m: False if Path(p) == models else real(p, m))
+            monkeypatch.setattr(assets.os, "access", lambda p, m: False if Path(p) == models else real(p, m))
         with pytest.raises(assets.AssetError) as info:
             assets.fetch("ro", progress=False)
     finally:
@@ -413,13 +435,17 @@ def _zip(path: Path, members: dict[str, bytes], symlinks: dict[str, str] | None 
             z.writestr(name, data)
         for name, target in (symlinks or {}).items():
             info = zipfile.ZipInfo(name)
-            info.external_attr = (0o120777 << 16)
+            info.external_attr = 0o120777 << 16
             z.writestr(info, target)
     return path
 
 
-def _tar(path: Path, members: dict[str, bytes], symlinks: dict[str, str] | None = None,
-         hardlinks: dict[str, str] | None = None) -> Path:
+def _tar(
+    path: Path,
+    members: dict[str, bytes],
+    symlinks: dict[str, str] | None = None,
+    hardlinks: dict[str, str] | None = None,
+) -> Path:
     with tarfile.open(path, "w:gz") as t:
         for name, data in members.items():
             info = tarfile.TarInfo(name)
@@ -506,8 +532,10 @@ def test_safe_extract_names_a_corrupted_zip_and_the_fix(tmp_path):
 def test_extracting_onto_a_full_or_read_only_disk_is_a_clear_error(make, code, tmp_path, monkeypatch):
     archive = make(tmp_path / "data.arc", {"data/a.txt": b"A"})
     for cls in (zipfile.ZipFile, tarfile.TarFile):
+
         def refuse(self, *args, **kwargs):
             raise OSError(code, os.strerror(code))
+
         monkeypatch.setattr(cls, "extractall", refuse)
     target = tmp_path / "cache" / "data"
     with pytest.raises(assets.NotWritable) as info:
@@ -530,8 +558,7 @@ def test_safe_extract_rejects_a_file_that_is_no_archive(tmp_path):
 
 def test_fetch_downloads_and_extracts_an_archive(online, monkeypatch, tmp_path, tmp_keras_home):
     archive = _zip(tmp_path / "pets.zip", {"pets/train/cats/1.jpg": b"1", "pets/train/dogs/2.jpg": b"2"})
-    _register(monkeypatch, "pets", [archive.as_uri()], fname="pets.zip", extract_to="pets",
-              subdir="datasets")
+    _register(monkeypatch, "pets", [archive.as_uri()], fname="pets.zip", extract_to="pets", subdir="datasets")
     root = assets.fetch("pets", progress=False)
     assert root == tmp_keras_home / "datasets" / "pets" / "pets"
     assert (root / "train" / "dogs" / "2.jpg").is_file()
@@ -540,8 +567,14 @@ def test_fetch_downloads_and_extracts_an_archive(online, monkeypatch, tmp_path, 
 
 def test_an_archive_copied_in_by_hand_is_extracted(monkeypatch, tmp_path, tmp_keras_home):
     """The offline error tells learners to copy the archive into the cache: fetch must use it."""
-    asset = _register(monkeypatch, "copied", ["https://example.org/copied.zip"], fname="copied.zip",
-                      extract_to="copied", subdir="datasets")
+    asset = _register(
+        monkeypatch,
+        "copied",
+        ["https://example.org/copied.zip"],
+        fname="copied.zip",
+        extract_to="copied",
+        subdir="datasets",
+    )
     asset.path.parent.mkdir(parents=True)
     _zip(asset.path, {"copied/train/a/1.jpg": b"1"})
     root = assets.fetch("copied")  # offline: no download needed
@@ -561,12 +594,21 @@ def _cats_and_dogs_layout(root: Path, **fewer: int) -> Path:
 
 def test_cats_and_dogs_expects_the_published_folder_counts():
     assert dict(assets.ASSETS["cats_and_dogs_filtered"].folder_counts) == {
-        "train/cats": 1000, "train/dogs": 1000, "validation/cats": 500, "validation/dogs": 500}
+        "train/cats": 1000,
+        "train/dogs": 1000,
+        "validation/cats": 500,
+        "validation/dogs": 500,
+    }
 
 
-@pytest.mark.parametrize("folder", ["cats_and_dogs_filtered_extracted",
-                                    "cats_and_dogs_filtered_extracted/cats_and_dogs_filtered",
-                                    "cats_and_dogs_filtered"])
+@pytest.mark.parametrize(
+    "folder",
+    [
+        "cats_and_dogs_filtered_extracted",
+        "cats_and_dogs_filtered_extracted/cats_and_dogs_filtered",
+        "cats_and_dogs_filtered",
+    ],
+)
 def test_keras_extracted_layout_is_found(folder, tmp_keras_home):
     """Keras >= 3.6 ``get_file(extract=True)`` writes ``<name>_extracted/``."""
     root = _cats_and_dogs_layout(tmp_keras_home / "datasets" / folder)
@@ -577,8 +619,7 @@ def test_keras_extracted_layout_is_found(folder, tmp_keras_home):
 
 def test_a_half_extracted_dataset_is_incomplete_not_present(tmp_keras_home):
     """A half-finished unzip: one file short of the published counts is not the dataset."""
-    root = _cats_and_dogs_layout(tmp_keras_home / "datasets" / "cats_and_dogs_filtered",
-                                 validation_dogs=1)
+    root = _cats_and_dogs_layout(tmp_keras_home / "datasets" / "cats_and_dogs_filtered", validation_dogs=1)
     status = assets.check("cats_and_dogs_filtered")
     assert status.state == "incomplete" and not assets.is_present("cats_and_dogs_filtered")
     assert "validation/dogs holds 499 files, expected 500" in status.detail
@@ -608,8 +649,9 @@ def test_a_finished_extraction_of_a_tar_gz_is_present(tmp_keras_home, tmp_path):
 def test_a_truncated_tar_gz_without_checksum_is_never_present(tmp_keras_home, tmp_path):
     """Kaggle publishes no checksum: a half-downloaded tarball must not pass as present."""
     asset = assets.ASSETS["mobilenet_v2_feature_vector"]
-    full = _tar(tmp_path / "hub.tar.gz", {"saved_model.pb": os.urandom(50_000),
-                                          "variables/variables.data": os.urandom(50_000)}).read_bytes()
+    full = _tar(
+        tmp_path / "hub.tar.gz", {"saved_model.pb": os.urandom(50_000), "variables/variables.data": os.urandom(50_000)}
+    ).read_bytes()
     asset.path.parent.mkdir(parents=True)
     asset.path.write_bytes(full[: len(full) // 2])
     status = assets.check(asset)
@@ -637,8 +679,7 @@ def test_a_downloaded_archive_that_cannot_be_extracted_is_deleted(online, monkey
     assert not asset.path.exists() and not assets.is_present("page")
 
 
-def test_mobilenet_from_a_truncated_tarball_falls_back_to_the_labelled_standin(tmp_keras_home, tmp_path,
-                                                                                monkeypatch):
+def test_mobilenet_from_a_truncated_tarball_falls_back_to_the_labelled_standin(tmp_keras_home, tmp_path, monkeypatch):
     """Notebook 03 must use its stand-in, not crash with a bare EOFError."""
     from helpers import tfhub
 
@@ -674,7 +715,10 @@ def test_every_stand_in_is_declared_in_the_asset_table(monkeypatch):
         assert asset.standin_fixture in (None, "", *offline.FIXTURES), asset.name
         assert asset.standin, f"{asset.name}: say what offline uses (or 'none: why')"
     assert [a.name for a in assets.ASSETS.values() if a.full_course] == [
-        "xception_top", "vgg16_notop", "cats_and_dogs_filtered"]
+        "xception_top",
+        "vgg16_notop",
+        "cats_and_dogs_filtered",
+    ]
     present = {"xception_top", "vgg16_notop"}
     monkeypatch.setattr(assets, "is_present", lambda name: name in present)
     assert not runner.full_mode_available()

@@ -29,8 +29,7 @@ def test_frozen_bn_keeps_its_statistics_under_fit():
 def test_bn_shift_is_deterministic():
     a, b = (models.bn_moving_mean_shift(bn_trainable=True, seed=3) for _ in range(2))
     assert np.allclose(a.after, b.after, rtol=1e-5, atol=0)  # float sums may differ in the last bit
-    assert not np.allclose(a.after, models.bn_moving_mean_shift(bn_trainable=True, seed=4).after,
-                           rtol=1e-3, atol=0)
+    assert not np.allclose(a.after, models.bn_moving_mean_shift(bn_trainable=True, seed=4).after, rtol=1e-3, atol=0)
 
 
 @pytest.mark.parametrize("frozen_base", [False, True])

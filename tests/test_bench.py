@@ -6,8 +6,7 @@ import importlib.util
 from pathlib import Path
 from types import SimpleNamespace
 
-spec = importlib.util.spec_from_file_location(
-    "bench", Path(__file__).resolve().parents[1] / "benchmarks" / "bench.py")
+spec = importlib.util.spec_from_file_location("bench", Path(__file__).resolve().parents[1] / "benchmarks" / "bench.py")
 bench = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(bench)
 
@@ -27,13 +26,12 @@ def test_median_seconds_runs_warmup_plus_repeats(monkeypatch):
 def test_table_lists_every_measure(capsys):
     result = {
         "machine": {"cpu": "Test CPU @ 2.0GHz", "cpus": 2, "gpu": [], "tensorflow": "2.21.0"},
-        "pipeline": {"vgg16": {"image_size": 150, "pipeline_img_s": 14.0, "bare_img_s": 15.0,
-                               "ratio": 0.933}},
-        "training": {"images": 64, "head_s_per_epoch": 0.05, "end_to_end_s_per_epoch": 6.0,
-                     "speedup": 120.0},
-        "notebooks": {"00_concepts (quick)": {"seconds": 60.0, "status": "ok", "peak_rss_mib": 1500},
-                      "02_vgg16_feature_extraction (quick)": {"seconds": 70.0, "status": "ok",
-                                                              "peak_rss_mib": 2048}},
+        "pipeline": {"vgg16": {"image_size": 150, "pipeline_img_s": 14.0, "bare_img_s": 15.0, "ratio": 0.933}},
+        "training": {"images": 64, "head_s_per_epoch": 0.05, "end_to_end_s_per_epoch": 6.0, "speedup": 120.0},
+        "notebooks": {
+            "00_concepts (quick)": {"seconds": 60.0, "status": "ok", "peak_rss_mib": 1500},
+            "02_vgg16_feature_extraction (quick)": {"seconds": 70.0, "status": "ok", "peak_rss_mib": 2048},
+        },
         "peak_memory": {"notebook": "02_vgg16_feature_extraction (quick)", "mib": 2048},
     }
     bench.print_table(result)

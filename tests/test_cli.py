@@ -19,8 +19,9 @@ pytestmark = pytest.mark.usefixtures("tmp_keras_home")
 def _cli(*args: str, timeout: float = 30) -> tuple[subprocess.CompletedProcess, float]:
     env = {**os.environ, "HELPERS_OFFLINE": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}  # KERAS_HOME: the fixture's
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "helpers", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, "-m", "helpers", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
     return proc, time.perf_counter() - start
 
 
@@ -50,8 +51,9 @@ def test_fetch_offline_fails_fast_naming_what_is_missing(tmp_keras_home):
 def test_fetch_all_offline_lists_each_asset(tmp_keras_home):
     proc, seconds = _cli("fetch", "--all")
     assert proc.returncode == 1 and seconds < 10
-    assert sorted(line.split()[1].rstrip(":") for line in proc.stderr.splitlines()
-                  if line.startswith("FAILED")) == sorted(assets.ASSETS)
+    assert sorted(
+        line.split()[1].rstrip(":") for line in proc.stderr.splitlines() if line.startswith("FAILED")
+    ) == sorted(assets.ASSETS)
 
 
 def test_fetch_needs_a_name():
@@ -134,7 +136,8 @@ def test_asset_status_names_the_standin(monkeypatch, tmp_path):
     monkeypatch.setattr(offline, "TUXPAINT_STAMPS", tmp_path / "none")
     assert cli.asset_status(assets.ASSETS["vgg16_notop"]).startswith("stand-in: RANDOM weights")
     assert cli.asset_status(assets.ASSETS["cats_and_dogs_filtered"]).startswith(
-        "missing (offline stand-in unavailable: run `make fixtures`")
+        "missing (offline stand-in unavailable: run `make fixtures`"
+    )
     assert cli.asset_status(assets.ASSETS["xception_top"]).startswith("missing (offline the course uses: none")
 
 
@@ -167,7 +170,18 @@ def test_makefile_reads_the_kitchenware_wheel_from_helpers():
 
     root = Path(__file__).resolve().parents[1]
     assert offline.KITCHENWARE_SHA256 not in (root / "Makefile").read_text()
-    printed = subprocess.run(["make", "-s", "-C", str(root), "--eval",
-                              "show-wheel: ; @echo $(notdir $(WHEEL)) $(WHEEL_SHA256)", "show-wheel"],
-                             capture_output=True, text=True, check=True).stdout.split()
+    printed = subprocess.run(
+        [
+            "make",
+            "-s",
+            "-C",
+            str(root),
+            "--eval",
+            "show-wheel: ; @echo $(notdir $(WHEEL)) $(WHEEL_SHA256)",
+            "show-wheel",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert printed == [offline.KITCHENWARE_WHEEL, offline.KITCHENWARE_SHA256]

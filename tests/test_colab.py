@@ -18,8 +18,9 @@ def test_every_notebook_has_its_badge_and_setup_cell(path, tmp_path):
     nb = nbformat.read(str(path), as_version=4)
     assert colab.badge(path.name) in nb.cells[0].source, f"{path.name}: run `python -m helpers colab`"
     setup = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(colab.SETUP_MARK)]
-    assert len(setup) == 1 and setup[0].source == colab.setup_cell(), \
+    assert len(setup) == 1 and setup[0].source == colab.setup_cell(), (
         f"{path.name}: Colab setup cell missing or stale; run `python -m helpers colab`"
+    )
     first_code = next(c for c in nb.cells if c.cell_type == "code")
     assert first_code is setup[0], "the Colab cell must run before anything imports helpers"
     copy = tmp_path / path.name
@@ -60,25 +61,30 @@ def test_setup_cell_does_nothing_outside_colab():
     code = "get_ipython = None\n" + _as_python(colab.setup_cell()) + "\nprint(os.getcwd(), sys.path[0])"
     probe = "import os, sys; print(os.getcwd(), sys.path[0])"
     env = {**os.environ, "PYTHONPATH": ""}
-    ran = subprocess.run([sys.executable, "-c", "import os\n" + code], capture_output=True, text=True, env=env,
-                         check=True)
+    ran = subprocess.run(
+        [sys.executable, "-c", "import os\n" + code], capture_output=True, text=True, env=env, check=True
+    )
     expected = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
     assert ran.stdout == expected.stdout
 
 
 def test_setup_cell_in_colab_clones_once_and_enters_notebooks(monkeypatch):
     calls = []
-    shell = types.SimpleNamespace(system=lambda cmd: calls.append(("!", cmd)),
-                                  run_line_magic=lambda name, arg: calls.append((name, arg)))
+    shell = types.SimpleNamespace(
+        system=lambda cmd: calls.append(("!", cmd)), run_line_magic=lambda name, arg: calls.append((name, arg))
+    )
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
     monkeypatch.setattr(sys, "path", list(sys.path))
-    exec(_as_python(colab.setup_cell()), {"get_ipython": lambda: shell})
-    clone = f"[ -d /content/course ] || git clone -q --depth 1 https://github.com/{colab.REPOSITORY} /content/course"
+    namespace = {"get_ipython": lambda: shell}
+    exec(_as_python(colab.setup_cell()), namespace)
+    clone = "[ -d /content/course ] || git clone -q --depth 1 $REPO /content/course"  # IPython expands $REPO
     assert calls == [("!", clone), ("cd", "/content/course/notebooks")]
-    assert sys.path[0] == "/content/course"
-    done = subprocess.run(["bash", "-c", clone.replace("git clone", "echo CLONED").replace("/content/course",
-                                                                                         sys.prefix)],
-                          capture_output=True, text=True)
+    assert namespace["REPO"] == f"https://github.com/{colab.REPOSITORY}" and sys.path[0] == "/content/course"
+    done = subprocess.run(
+        ["bash", "-c", clone.replace("git clone", "echo CLONED").replace("/content/course", sys.prefix)],
+        capture_output=True,
+        text=True,
+    )
     assert done.stdout == "", "a second run must not clone again into an existing folder"
 
 

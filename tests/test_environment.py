@@ -35,7 +35,7 @@ def _conda_env(path: Path = ROOT / "environment.yml") -> tuple[str | None, dict[
         if isinstance(dep, dict):
             pip_lines += dep.get("pip", [])
         elif re.match(r"python\b", str(dep)):
-            python = str(dep)[len("python"):].strip()
+            python = str(dep)[len("python") :].strip()
     pins, included = {}, []
     for line in pip_lines:
         m = re.match(r"^-r\s+(\S+)$", line.strip())
@@ -76,7 +76,8 @@ def test_environment_check_fails_on_disagreement(tmp_path):
     """The checks above can fail: a direct pin that contradicts the lock is caught."""
     (tmp_path / "requirements.lock").write_text("numpy==2.4.6\n")
     (tmp_path / "environment.yml").write_text(
-        "dependencies:\n  - python=3.11\n  - pip:\n      - -r requirements.lock\n      - numpy==1.26.4\n")
+        "dependencies:\n  - python=3.11\n  - pip:\n      - -r requirements.lock\n      - numpy==1.26.4\n"
+    )
     with pytest.raises(AssertionError, match="numpy==1.26.4, its -r file 2.4.6"):
         _conda_env(tmp_path / "environment.yml")
 
@@ -110,8 +111,9 @@ def test_python_versions_are_honest():
     python, _, _ = _conda_env()
     conda = _conda_spec(python or "")
     allowed = [v for v in _PYTHONS if v in conda]
-    assert allowed and all(v in requires for v in allowed), \
+    assert allowed and all(v in requires for v in allowed), (
         f"environment.yml asks for python {python}, outside requires-python {requires}"
+    )
 
 
 def test_conda_spec_reading():
@@ -127,8 +129,9 @@ def test_readme_states_the_same_python_versions():
     m = re.search(r"Python (3\.\d+(?:\.\d+)?)-(3\.\d+)", readme)
     assert m, "README.md should state the supported Python versions as 'Python 3.X-3.Y'"
     low, high = Version(m.group(1)), Version(m.group(2))
-    assert low == min(allowed) and high.minor == max(allowed).minor, \
+    assert low == min(allowed) and high.minor == max(allowed).minor, (
         f"README says {m.group(0)}, pyproject requires-python {requires}"
+    )
 
 
 def test_installed_versions_match_the_lock():

@@ -22,8 +22,9 @@ L = keras.layers
 
 def transfer(num_classes=2, *, frozen=True, activation="softmax", shape=(8, 8, 3)):
     """inputs -> rescaling -> nested Sequential base -> pooling -> Dropout -> Dense."""
-    base = keras.Sequential([keras.Input(shape), L.Conv2D(4, 3, activation="relu"),
-                             L.Conv2D(4, 3, activation="relu")], name="base")
+    base = keras.Sequential(
+        [keras.Input(shape), L.Conv2D(4, 3, activation="relu"), L.Conv2D(4, 3, activation="relu")], name="base"
+    )
     base.trainable = not frozen
     inputs = keras.Input(shape)
     x = base(L.Rescaling(1 / 255)(inputs), training=False)
@@ -149,78 +150,99 @@ def bn_model(how):
 
 # ---------------------------------------------------------------- 04
 
-CURVE = {"labels_per_class": [5, 20, 100], "transfer": [0.6, 0.7, 0.8],
-         "scratch": [0.4, 0.72, 0.85], "crossover": 20}
+CURVE = {"labels_per_class": [5, 20, 100], "transfer": [0.6, 0.7, 0.8], "scratch": [0.4, 0.72, 0.85], "crossover": 20}
 
 # name -> (right answers, [(wrong answer, words the message must contain)])
 CASES = {
     "nb00.q1": (
         [lambda: transfer(5)[0], lambda: With(transfer(5)[0], near_base=transfer(5)[1])],
-        [(lambda: transfer(5, frozen=False)[0], "base.trainable is True"),
-         (lambda: transfer(4)[0], "outputs 4 numbers"),
-         (reusing_near_base, "pretrained on the near source"),
-         (lambda: transfer(10)[0], "outputs 10 numbers"),
-         (model_frozen_entirely, "nothing in the model is trainable"),
-         (flat_model, "no nested base model"),
-         (lambda: [1, 2], "expected your Keras model")],
+        [
+            (lambda: transfer(5, frozen=False)[0], "base.trainable is True"),
+            (lambda: transfer(4)[0], "outputs 4 numbers"),
+            (reusing_near_base, "pretrained on the near source"),
+            (lambda: transfer(10)[0], "outputs 10 numbers"),
+            (model_frozen_entirely, "nothing in the model is trainable"),
+            (flat_model, "no nested base model"),
+            (lambda: [1, 2], "expected your Keras model"),
+        ],
     ),
     "nb00.q2": (
         [lambda: unfrozen_after_head(1e-4), lambda: unfrozen_after_head(1e-3)],
-        [(lambda: unfrozen_after_head(1e-2), "too high for fine-tuning"),
-         (lambda: unfrozen_after_head(1e-4, unfreeze=False), "still frozen"),
-         (lambda: transfer(5, frozen=False)[0], "not compiled")],
+        [
+            (lambda: unfrozen_after_head(1e-2), "too high for fine-tuning"),
+            (lambda: unfrozen_after_head(1e-4, unfreeze=False), "still frozen"),
+            (lambda: transfer(5, frozen=False)[0], "not compiled"),
+        ],
     ),
     "nb01.q1": (
-        [lambda: [("tabby", 0.6), ("tiger_cat", 0.2), ("Egyptian_cat", 0.1)],
-         lambda: [("a", np.float32(0.5)), ("b", np.float32(0.5)), ("c", np.float32(0.0))]],
-        [(lambda: [("tabby", 0.1), ("tiger_cat", 0.2), ("Egyptian_cat", 0.6)], "sorted best first"),
-         (lambda: [("n02123045", "tabby", 0.6), ("x", "y", 0.2), ("z", "w", 0.1)], "(class_id, label, probability)"),
-         (lambda: [("tabby", 60.0), ("tiger_cat", 20.0), ("Egyptian_cat", 10.0)], "percentage"),
-         (lambda: [("tabby", 0.7), ("tiger_cat", 0.6), ("Egyptian_cat", 0.5)], "sum to 1.800"),
-         (lambda: [("tabby", 0.7), ("tiger_cat", 0.2)], "has 2 entries"),
-         (lambda: "tabby", "list of (label, probability)")],
+        [
+            lambda: [("tabby", 0.6), ("tiger_cat", 0.2), ("Egyptian_cat", 0.1)],
+            lambda: [("a", np.float32(0.5)), ("b", np.float32(0.5)), ("c", np.float32(0.0))],
+        ],
+        [
+            (lambda: [("tabby", 0.1), ("tiger_cat", 0.2), ("Egyptian_cat", 0.6)], "sorted best first"),
+            (lambda: [("n02123045", "tabby", 0.6), ("x", "y", 0.2), ("z", "w", 0.1)], "(class_id, label, probability)"),
+            (lambda: [("tabby", 60.0), ("tiger_cat", 20.0), ("Egyptian_cat", 10.0)], "percentage"),
+            (lambda: [("tabby", 0.7), ("tiger_cat", 0.6), ("Egyptian_cat", 0.5)], "sum to 1.800"),
+            (lambda: [("tabby", 0.7), ("tiger_cat", 0.2)], "has 2 entries"),
+            (lambda: "tabby", "list of (label, probability)"),
+        ],
     ),
     "nb01.q2": (
         [lambda: xception_input("right")],
-        [(lambda: xception_input("raw"), "raw pixels"),
-         (lambda: xception_input("scaled01"), "x / 255"),
-         (lambda: xception_input("no_batch"), "no batch axis"),
-         (lambda: xception_input("right", size=224), "trained on 299x299"),
-         (lambda: xception_input("twice"), "applied twice"),
-         (lambda: xception_input("vgg"), "VGG16/ResNet-style")],
+        [
+            (lambda: xception_input("raw"), "raw pixels"),
+            (lambda: xception_input("scaled01"), "x / 255"),
+            (lambda: xception_input("no_batch"), "no batch axis"),
+            (lambda: xception_input("right", size=224), "trained on 299x299"),
+            (lambda: xception_input("twice"), "applied twice"),
+            (lambda: xception_input("vgg"), "VGG16/ResNet-style"),
+        ],
     ),
     "nb02.q1": (
         [lambda: transfer(2)[0], lambda: softmax_layer_last(transfer(2, activation=None)[0])],
-        [(lambda: transfer(2, frozen=False)[0], "base.trainable is True"),
-         (lambda: transfer(1, activation="sigmoid")[0], "Dense(2, activation='softmax')"),
-         (lambda: transfer(2, activation="relu")[0], "activation 'relu'"),
-         (lambda: transfer(3)[0], "there are 2 classes")],
+        [
+            (lambda: transfer(2, frozen=False)[0], "base.trainable is True"),
+            (lambda: transfer(1, activation="sigmoid")[0], "Dense(2, activation='softmax')"),
+            (lambda: transfer(2, activation="relu")[0], "activation 'relu'"),
+            (lambda: transfer(3)[0], "there are 2 classes"),
+        ],
     ),
     "nb02.q2": (
         [lambda: head(), lambda: With(head(), feature_shape=(4, 4, 8))],
-        [(lambda: With(head(feature_shape=(2, 2, 8)), feature_shape=(4, 4, 8)),
-          "cached features have shape (4, 4, 8)"),
-         (lambda: With(head(), feature_shape=(4, 4, 8), num_classes=3), "there are 3 classes"),
-         (lambda: head(dropout=False), "no Dropout"),
-         (lambda: head(with_conv=True), "features were already computed")],
+        [
+            (
+                lambda: With(head(feature_shape=(2, 2, 8)), feature_shape=(4, 4, 8)),
+                "cached features have shape (4, 4, 8)",
+            ),
+            (lambda: With(head(), feature_shape=(4, 4, 8), num_classes=3), "there are 3 classes"),
+            (lambda: head(dropout=False), "no Dropout"),
+            (lambda: head(with_conv=True), "features were already computed"),
+        ],
     ),
     "nb04.q1": (
-        [lambda: {"fine_tuned": 0.93, "scratch": 0.71, "conclusion": "fine_tuned: fewer images needed"},
-         lambda: {"fine_tuned": 0.80, "scratch": 0.81, "conclusion": "tie, within noise"},
-         lambda: {"fine_tuned": 0.55, "scratch": 0.70, "conclusion": "Scratch wins on this data"}],
-        [(lambda: {"fine_tuned": 0.93, "scratch": 0.71, "conclusion": "scratch is better"}, "fine_tuned wins"),
-         (lambda: {"fine_tuned": 0.93, "scratch": 0.71, "conclusion": "tie"}, "more than noise"),
-         (lambda: {"fine_tuned": 93, "scratch": 71, "conclusion": "fine_tuned"}, "percentage"),
-         (lambda: {"fine_tuned": 0.9, "conclusion": "fine_tuned"}, "no 'scratch' entry"),
-         (lambda: {"fine_tuned": 0.9, "scratch": 0.5, "conclusion": "it depends"}, "start the conclusion")],
+        [
+            lambda: {"fine_tuned": 0.93, "scratch": 0.71, "conclusion": "fine_tuned: fewer images needed"},
+            lambda: {"fine_tuned": 0.80, "scratch": 0.81, "conclusion": "tie, within noise"},
+            lambda: {"fine_tuned": 0.55, "scratch": 0.70, "conclusion": "Scratch wins on this data"},
+        ],
+        [
+            (lambda: {"fine_tuned": 0.93, "scratch": 0.71, "conclusion": "scratch is better"}, "fine_tuned wins"),
+            (lambda: {"fine_tuned": 0.93, "scratch": 0.71, "conclusion": "tie"}, "more than noise"),
+            (lambda: {"fine_tuned": 93, "scratch": 71, "conclusion": "fine_tuned"}, "percentage"),
+            (lambda: {"fine_tuned": 0.9, "conclusion": "fine_tuned"}, "no 'scratch' entry"),
+            (lambda: {"fine_tuned": 0.9, "scratch": 0.5, "conclusion": "it depends"}, "start the conclusion"),
+        ],
     ),
     "nb04.q2": (
         [lambda: CURVE, lambda: {**CURVE, "scratch": [0.1, 0.2, 0.3], "crossover": None}],
-        [(lambda: {**CURVE, "crossover": 100}, "first size where scratch"),
-         (lambda: {**CURVE, "crossover": None}, "is 20"),
-         (lambda: {**CURVE, "scratch": [0.4, 0.5]}, "3 sizes but 3 transfer and 2 scratch"),
-         (lambda: {**CURVE, "labels_per_class": [20, 5, 100]}, "should increase"),
-         (lambda: {k: v for k, v in CURVE.items() if k != "crossover"}, "no 'crossover' entry")],
+        [
+            (lambda: {**CURVE, "crossover": 100}, "first size where scratch"),
+            (lambda: {**CURVE, "crossover": None}, "is 20"),
+            (lambda: {**CURVE, "scratch": [0.4, 0.5]}, "3 sizes but 3 transfer and 2 scratch"),
+            (lambda: {**CURVE, "labels_per_class": [20, 5, 100]}, "should increase"),
+            (lambda: {k: v for k, v in CURVE.items() if k != "crossover"}, "no 'crossover' entry"),
+        ],
     ),
 }
 
@@ -278,9 +300,12 @@ def test_nb03_q1_only_block5_and_a_low_learning_rate(vgg_model, capsys):
 
 def test_nb03_q2_keeps_batch_normalization_frozen(capsys):
     assert _check(nb03.q2, bn_model("right"), capsys)[0] is True
-    for how, words in [("bn_trains", "BatchNormalization layers train (bn2)"),
-                       ("all", "the whole base"), ("gap", "conv1 is frozen although conv0"),
-                       ("frozen", "nothing in 'bn_base' trains")]:
+    for how, words in [
+        ("bn_trains", "BatchNormalization layers train (bn2)"),
+        ("all", "the whole base"),
+        ("gap", "conv1 is frozen although conv0"),
+        ("frozen", "nothing in 'bn_base' trains"),
+    ]:
         result, out = _check(nb03.q2, bn_model(how), capsys)
         assert result is False and words in out, (how, out)
 
@@ -312,8 +337,7 @@ def test_every_exercise_has_its_solution_in_its_notebook():
 def test_the_course_helpers_build_right_answers(vgg_model, capsys):
     # what the notebooks build with helpers.models passes the checkers they are asked to pass
     base = keras.Sequential([keras.Input((8, 8, 3)), L.Conv2D(4, 3)], name="small_base")
-    model = models.transfer_model(base, 2, preprocess=lambda x: x / 127.5 - 1,
-                                  input_shape=(8, 8, 3), seed=0)
+    model = models.transfer_model(base, 2, preprocess=lambda x: x / 127.5 - 1, input_shape=(8, 8, 3), seed=0)
     assert _check(nb02.q1, model, capsys)[0] is True
     assert _check(nb02.q2, With(models.dense_head((4, 4, 8), 2), feature_shape=(4, 4, 8)), capsys)[0]
     vgg, vgg_base = vgg_model

@@ -22,8 +22,7 @@ SIZE = 64
 def nested():
     """A functional model that nests a functional MobileNetV2 base: preprocessing, base, head."""
     keras.utils.set_random_seed(0)
-    base = keras.applications.MobileNetV2(weights=None, include_top=False,
-                                          input_shape=(SIZE, SIZE, 3))
+    base = keras.applications.MobileNetV2(weights=None, include_top=False, input_shape=(SIZE, SIZE, 3))
     base.trainable = False
     inputs = keras.Input((SIZE, SIZE, 3))
     x = keras.applications.mobilenet_v2.preprocess_input(inputs)
@@ -58,24 +57,35 @@ def test_grad_cam_on_a_nested_functional_model(nested, image):
     model, base = nested
     heat = explain.grad_cam(model, image)
     _assert_good_heatmap(heat)
-    again = explain.grad_cam(model, image[None], base_layer_name=base.name,
-                             conv_layer_name="block_13_expand_relu", class_index=2)
+    again = explain.grad_cam(
+        model, image[None], base_layer_name=base.name, conv_layer_name="block_13_expand_relu", class_index=2
+    )
     _assert_good_heatmap(again)
 
 
 def test_grad_cam_on_a_sequential_model_and_a_flat_one(image):
     keras.utils.set_random_seed(1)
-    base = keras.Sequential([keras.Input((SIZE, SIZE, 3)), keras.layers.Rescaling(1 / 255),
-                             keras.layers.Conv2D(8, 3, activation="relu", name="c1"),
-                             keras.layers.Conv2D(8, 3, activation="relu", name="c2")], name="base")
-    seq = keras.Sequential([keras.Input((SIZE, SIZE, 3)), base,
-                            keras.layers.GlobalAveragePooling2D(),
-                            keras.layers.Dense(2, activation="softmax")])
+    base = keras.Sequential(
+        [
+            keras.Input((SIZE, SIZE, 3)),
+            keras.layers.Rescaling(1 / 255),
+            keras.layers.Conv2D(8, 3, activation="relu", name="c1"),
+            keras.layers.Conv2D(8, 3, activation="relu", name="c2"),
+        ],
+        name="base",
+    )
+    seq = keras.Sequential(
+        [
+            keras.Input((SIZE, SIZE, 3)),
+            base,
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(2, activation="softmax"),
+        ]
+    )
     _assert_good_heatmap(explain.grad_cam(seq, image, conv_layer_name="c2"))
     inputs = keras.Input((SIZE, SIZE, 3))
     x = keras.layers.Conv2D(4, 3, activation="relu", name="only_conv")(inputs / 255.0)
-    flat = keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(
-        keras.layers.GlobalAveragePooling2D()(x)))
+    flat = keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(keras.layers.GlobalAveragePooling2D()(x)))
     _assert_good_heatmap(explain.grad_cam(flat, image))
 
 
@@ -109,8 +119,9 @@ def test_plots_return_figures(nested, image):
     figs = [
         explain.plot_grad_cam([image, image], [heat, heat], ["one", "two"]),
         explain.first_layer_filters(model, max_filters=8),
-        explain.activations(base, image, ["Conv1", "out_relu"], n_maps=4,
-                            preprocess=keras.applications.mobilenet_v2.preprocess_input),
+        explain.activations(
+            base, image, ["Conv1", "out_relu"], n_maps=4, preprocess=keras.applications.mobilenet_v2.preprocess_input
+        ),
     ]
     for fig in figs:
         assert isinstance(fig, plt.Figure)
@@ -123,8 +134,7 @@ def test_grad_cam_on_the_course_transfer_model():
 
     keras.utils.set_random_seed(2)
     base = keras.applications.VGG16(weights=None, include_top=False, input_shape=(32, 32, 3))
-    model = models.transfer_model(base, 2, preprocess=models.preprocess_for("vgg16"),
-                                  input_shape=(32, 32, 3), seed=0)
+    model = models.transfer_model(base, 2, preprocess=models.preprocess_for("vgg16"), input_shape=(32, 32, 3), seed=0)
     img = np.random.default_rng(0).uniform(0, 255, (32, 32, 3)).astype("float32")
     for index in (0, 1):
         heat = explain.grad_cam(model, img, class_index=index)

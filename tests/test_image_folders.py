@@ -63,12 +63,20 @@ def _bad_cases(root: Path) -> dict[str, str]:
     (root / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
     (root / "notes.txt").write_text("my notes")
     return {
-        "cats/zero.jpg": "skipped", "cats/truncated.jpg": "skipped",
-        "dogs/not_really.png": "skipped", "dogs/page.jpeg": "skipped",
-        "cats/.DS_Store": "skipped", "dogs/._ok_0.jpg": "skipped", "notes.txt": "skipped",
-        "cats/gray.png": "converted", "dogs/transparent.png": "converted",
-        "cats/cmyk.jpg": "converted", "dogs/sixteen_bit.png": "converted",
-        "cats/palette.gif": "converted", "dogs/huge.jpg": "converted", "cats/huge.png": "converted",
+        "cats/zero.jpg": "skipped",
+        "cats/truncated.jpg": "skipped",
+        "dogs/not_really.png": "skipped",
+        "dogs/page.jpeg": "skipped",
+        "cats/.DS_Store": "skipped",
+        "dogs/._ok_0.jpg": "skipped",
+        "notes.txt": "skipped",
+        "cats/gray.png": "converted",
+        "dogs/transparent.png": "converted",
+        "cats/cmyk.jpg": "converted",
+        "dogs/sixteen_bit.png": "converted",
+        "cats/palette.gif": "converted",
+        "dogs/huge.jpg": "converted",
+        "cats/huge.png": "converted",
     }
 
 
@@ -150,16 +158,23 @@ def test_one_epoch_on_the_messy_folder_never_crashes(messy, tmp_path, capsys):
     import keras
 
     root, expected = messy
-    train, val = data.image_folder_datasets(root, 32, batch_size=4, seed=1, validation_split=0.25,
-                                            dst=tmp_path / "clean")
+    train, val = data.image_folder_datasets(
+        root, 32, batch_size=4, seed=1, validation_split=0.25, dst=tmp_path / "clean"
+    )
     printed = capsys.readouterr().out
     for name, outcome in expected.items():
         if outcome == "skipped":
             assert name in printed
     assert train.class_names == ["cats", "dogs"] and val.report.total == 19
-    model = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Rescaling(1 / 255),
-                              keras.layers.Conv2D(4, 3, activation="relu"),
-                              keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(2)])
+    model = keras.Sequential(
+        [
+            keras.Input((32, 32, 3)),
+            keras.layers.Rescaling(1 / 255),
+            keras.layers.Conv2D(4, 3, activation="relu"),
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(2),
+        ]
+    )
     model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
     history = model.fit(train, validation_data=val, epochs=1, verbose=0)
     assert np.isfinite(history.history["loss"][0]) and "val_accuracy" in history.history

@@ -69,15 +69,18 @@ def test_a_rotated_phone_photo_is_turned_upright(tmp_path):
 # ---------------------------------------------------------------- 16- and 32-bit images
 
 
-@pytest.mark.parametrize("values, mode, want", [
-    ([0, 257, 32896, 65535], "I;16", [0, 1, 128, 255]),  # 16-bit: / 257
-    ([0, 256, 514, 65535], "I", [0, 1, 2, 255]),  # up to 65535: 16-bit range, / 257
-    ([0, 65536, 131072, 1_000_000], "I", [0, 17, 33, 255]),  # beyond 16 bits: scaled by the maximum
-    ([0, 10, 200, 255], "I", [0, 10, 200, 255]),  # already 8-bit values: kept
-    ([0, 128, 256, 256], "I", [0, 0, 1, 1]),  # one step above 8 bits: the 16-bit range, / 257
-    ([0.0, 10.4, 99.6, 255.0], "F", [0, 10, 100, 255]),  # float: rounded
-    ([-5.0, 0.0, 100.0, 200.0], "F", [0, 0, 100, 200]),  # negative: clipped to 0
-])
+@pytest.mark.parametrize(
+    "values, mode, want",
+    [
+        ([0, 257, 32896, 65535], "I;16", [0, 1, 128, 255]),  # 16-bit: / 257
+        ([0, 256, 514, 65535], "I", [0, 1, 2, 255]),  # up to 65535: 16-bit range, / 257
+        ([0, 65536, 131072, 1_000_000], "I", [0, 17, 33, 255]),  # beyond 16 bits: scaled by the maximum
+        ([0, 10, 200, 255], "I", [0, 10, 200, 255]),  # already 8-bit values: kept
+        ([0, 128, 256, 256], "I", [0, 0, 1, 1]),  # one step above 8 bits: the 16-bit range, / 257
+        ([0.0, 10.4, 99.6, 255.0], "F", [0, 10, 100, 255]),  # float: rounded
+        ([-5.0, 0.0, 100.0, 200.0], "F", [0, 0, 100, 200]),  # negative: clipped to 0
+    ],
+)
 def test_deep_images_are_scaled_to_8_bits(values, mode, want):
     dtype = {"I;16": np.uint16, "I": np.int32, "F": np.float32}[mode]
     arr = np.array([values], dtype=dtype)
@@ -187,8 +190,9 @@ def test_hidden_entries_before_the_class_folders_drop_nothing(tmp_path):
 def test_image_folder_datasets_honours_image_size_batch_size_and_seed(tmp_path, capsys):
     src = tmp_path / "src"
     _two_classes(src, n=5)
-    train, val = data.image_folder_datasets(src, image_size=(24, 16), batch_size=3, seed=1,
-                                            validation_split=0.2, dst=tmp_path / "clean", verbose=False)
+    train, val = data.image_folder_datasets(
+        src, image_size=(24, 16), batch_size=3, seed=1, validation_split=0.2, dst=tmp_path / "clean", verbose=False
+    )
     assert "usable images" not in capsys.readouterr().out  # verbose=False: no report printed
     assert train.class_names == ["a", "b"] and train.report is val.report
     shapes = [tuple(x.shape) for x, _ in train]
@@ -209,8 +213,7 @@ def test_image_folder_datasets_honours_image_size_batch_size_and_seed(tmp_path, 
 def test_image_folder_datasets_validation_split_reaches_keras(tmp_path):
     src = tmp_path / "src"
     _two_classes(src, n=5)
-    train, val = data.image_folder_datasets(src, 8, validation_split=0.5, dst=tmp_path / "clean",
-                                            verbose=False)
+    train, val = data.image_folder_datasets(src, 8, validation_split=0.5, dst=tmp_path / "clean", verbose=False)
     assert len(train.file_paths) == 5 and len(val.file_paths) == 5
 
 
@@ -263,9 +266,12 @@ def test_checked_splits_names_the_split_and_the_fix_when_too_few_images(tmp_path
     _raw_splits(raw, ["train"])
     (raw / "validation" / "a").mkdir(parents=True)
     Image.new("RGB", (12, 12)).save(raw / "validation" / "a" / "x.jpg")
-    with pytest.raises(data.assets.AssetError, match=r"(?s)demo: the validation split has too few usable "
-                                                      r"images .*Delete /origin and fetch it again "
-                                                      r"\(`python -m helpers fetch demo`\)"):
+    with pytest.raises(
+        data.assets.AssetError,
+        match=r"(?s)demo: the validation split has too few usable "
+        r"images .*Delete /origin and fetch it again "
+        r"\(`python -m helpers fetch demo`\)",
+    ):
         data._checked_splits(raw, tmp_path / "out", "demo", False, origin=Path("/origin"))
 
 
@@ -281,13 +287,16 @@ def test_the_report_names_every_class_conversion_and_skipped_file(tmp_path):
     (src / "notes.txt").write_text("x")
     report, out = _clean(src, tmp_path)
     assert report.classes == ["a", "b"] and report.total == 5
-    assert str(report) == "\n".join([
-        f"{src}: 5 usable images in 2 classes (a 3, b 2, c 0) -> {out}",
-        "class folders without usable images (left out): c",
-        "converted 1: a/gray.png (L -> RGB)",
-        "skipped 2 unusable files:",
-        "  a/zero.jpg: empty file (0 bytes)",
-        "  notes.txt: not inside a class folder (one sub-folder per class)"])
+    assert str(report) == "\n".join(
+        [
+            f"{src}: 5 usable images in 2 classes (a 3, b 2, c 0) -> {out}",
+            "class folders without usable images (left out): c",
+            "converted 1: a/gray.png (L -> RGB)",
+            "skipped 2 unusable files:",
+            "  a/zero.jpg: empty file (0 bytes)",
+            "  notes.txt: not inside a class folder (one sub-folder per class)",
+        ]
+    )
     printed = []
     report._repr_pretty_(type("P", (), {"text": lambda self, t: printed.append(t)})(), False)
     assert printed == [str(report)]
@@ -297,10 +306,13 @@ def test_a_clean_report_says_nothing_was_skipped(tmp_path):
     src = tmp_path / "src"
     _two_classes(src, n=1)
     report, out = _clean(src, tmp_path)
-    assert str(report) == (f"{src}: 2 usable images in 2 classes (a 1, b 1) -> {out}\n"
-                           "skipped nothing: every file is a usable image")
-    assert str(data.FolderReport(src, out)) == (f"{src}: 0 usable images in 0 classes (no class folders) -> {out}\n"
-                                                "skipped nothing: every file is a usable image")
+    assert str(report) == (
+        f"{src}: 2 usable images in 2 classes (a 1, b 1) -> {out}\nskipped nothing: every file is a usable image"
+    )
+    assert str(data.FolderReport(src, out)) == (
+        f"{src}: 0 usable images in 0 classes (no class folders) -> {out}\n"
+        "skipped nothing: every file is a usable image"
+    )
 
 
 def test_skipped_summary_lists_ten_and_counts_the_rest():
@@ -323,7 +335,8 @@ def test_every_16_bit_layout_is_scaled(mode, dtype):
 
 def test_one_skipped_file_is_singular():
     assert data._skipped_summary([("train/a/1.jpg", "empty file (0 bytes)")]) == (
-        "every image checked: 1 unusable file left out: train/a/1.jpg (empty file (0 bytes))")
+        "every image checked: 1 unusable file left out: train/a/1.jpg (empty file (0 bytes))"
+    )
 
 
 def test_checked_splits_keeps_the_skipped_files_of_every_split(tmp_path):
@@ -344,14 +357,16 @@ def _save(img: Image.Image, path: Path, fmt: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("size, fmt, max_side, expected, copied", [
-    ((12, 8), "JPEG", 1024, ("ok", ""), True),          # an RGB JPEG that needs nothing: the same bytes
-    ((16, 8), "JPEG", 16, ("ok", ""), True),            # exactly max_side still needs nothing
-    ((17, 8), "JPEG", 16, ("ok", ""), False),           # one pixel over: re-encoded, smaller
-    ((12, 8), "PNG", 1024, ("ok", ""), False),          # RGB, but not a JPEG: re-encoded, nothing to say
-])
-def test_clean_one_copies_what_needs_nothing_and_re_encodes_the_rest(size, fmt, max_side, expected, copied,
-                                                                     tmp_path):
+@pytest.mark.parametrize(
+    "size, fmt, max_side, expected, copied",
+    [
+        ((12, 8), "JPEG", 1024, ("ok", ""), True),  # an RGB JPEG that needs nothing: the same bytes
+        ((16, 8), "JPEG", 16, ("ok", ""), True),  # exactly max_side still needs nothing
+        ((17, 8), "JPEG", 16, ("ok", ""), False),  # one pixel over: re-encoded, smaller
+        ((12, 8), "PNG", 1024, ("ok", ""), False),  # RGB, but not a JPEG: re-encoded, nothing to say
+    ],
+)
+def test_clean_one_copies_what_needs_nothing_and_re_encodes_the_rest(size, fmt, max_side, expected, copied, tmp_path):
     src = _save(Image.new("RGB", size, RED), tmp_path / f"in.{fmt.lower()}", fmt)
     assert data._clean_one(src, tmp_path / "out.jpg", max_side) == expected
     assert ((tmp_path / "out.jpg").read_bytes() == src.read_bytes()) is copied
@@ -376,7 +391,9 @@ def test_clean_one_huge_image_boundaries(tmp_path, monkeypatch):
     assert data._clean_one(four_times, tmp_path / "b.jpg", 1024) == ("converted", "huge 20x20, downscaled")
     over = _save(Image.new("RGB", (30, 14), RED), tmp_path / "over.png", "PNG")  # 420 > 4 x 100: refused
     assert data._clean_one(over, tmp_path / "c.jpg", 1024) == (
-        "skipped", "too large to decode safely (30 x 14 pixels); resize it below 4 x Image.MAX_IMAGE_PIXELS")
+        "skipped",
+        "too large to decode safely (30 x 14 pixels); resize it below 4 x Image.MAX_IMAGE_PIXELS",
+    )
     big_jpeg = _save(Image.new("RGB", (40, 40), RED), tmp_path / "big.jpg", "JPEG")  # 1600: decoded at 1/2
     assert data._clean_one(big_jpeg, tmp_path / "d.jpg", 1024) == ("converted", "huge 40x40, downscaled")
     with Image.open(tmp_path / "d.jpg") as out:
@@ -386,8 +403,7 @@ def test_clean_one_huge_image_boundaries(tmp_path, monkeypatch):
 def test_clean_one_says_why_a_file_is_skipped(tmp_path):
     text = tmp_path / "notes.jpg"
     text.write_text("not a picture")
-    assert data._clean_one(text, tmp_path / "a.jpg", 1024) == (
-        "skipped", "not an image (no image format recognised)")
+    assert data._clean_one(text, tmp_path / "a.jpg", 1024) == ("skipped", "not an image (no image format recognised)")
     whole = _save(Image.new("RGB", (64, 64), RED), tmp_path / "whole.jpg", "JPEG").read_bytes()
     (tmp_path / "half.jpg").write_bytes(whole[: len(whole) // 2])
     status, note = data._clean_one(tmp_path / "half.jpg", tmp_path / "b.jpg", 1024)
@@ -406,7 +422,12 @@ def test_clean_copy_names_clashes_in_order_and_flattens_sub_folders(tmp_path):
     _save(Image.new("RGB", (8, 8), RED), src / "a" / "sub" / "deeper" / "y.png", "PNG")
     report, out = _clean(src, tmp_path)
     assert sorted(p.name for p in (out / "a").glob("*.jpg")) == [
-        "plain0.jpg", "sub__deeper__y.jpg", "x.jpg", "x_1.jpg", "x_2.jpg"]
+        "plain0.jpg",
+        "sub__deeper__y.jpg",
+        "x.jpg",
+        "x_1.jpg",
+        "x_2.jpg",
+    ]
     assert report.counts == {"a": 5, "b": 1}
 
 
@@ -446,8 +467,9 @@ def test_a_failed_clean_copy_leaves_no_half_copy(tmp_path):
     (src / "a" / "notes.jpg").write_text("not a picture")
     with pytest.raises(ValueError) as info:
         _clean(src, tmp_path)
-    assert str(info.value).startswith(f"{src}: found no usable images; a classifier needs images in at least 2 "
-                                      "class folders.")
+    assert str(info.value).startswith(
+        f"{src}: found no usable images; a classifier needs images in at least 2 class folders."
+    )
     assert not (tmp_path / "clean.part").exists() and not (tmp_path / "clean").exists()
 
 
@@ -465,21 +487,31 @@ def test_a_folder_it_did_not_write_is_refused_with_the_fix(tmp_path):
     (tmp_path / "mine" / "thesis.txt").write_text("keep me")
     with pytest.raises(ValueError) as info:
         data.clean_image_folder(src, tmp_path / "mine", progress=False)
-    assert str(info.value) == (f"{tmp_path / 'mine'} exists and was not written by clean_image_folder; "
-                               "choose an empty or new folder as dst")
+    assert str(info.value) == (
+        f"{tmp_path / 'mine'} exists and was not written by clean_image_folder; choose an empty or new folder as dst"
+    )
 
 
 # ---------------------------------------------------------------- image_folder_datasets: every parameter
 
 
-@pytest.mark.parametrize("kwargs, error, message", [
-    ({"batch_size": 0}, ValueError, "BATCH_SIZE = 0 is too small: use at least 1 (set it in the parameters cell)"),
-    ({"seed": -1}, ValueError, "SEED = -1 is too small: use at least 0 (set it in the parameters cell)"),
-    ({"validation_split": 0}, ValueError, "validation_split = 0 must be a fraction between 0 and 1, e.g. 0.2 "
-                                          "(20% of the images for validation)"),
-    ({"validation_split": 1}, ValueError, "validation_split = 1 must be a fraction between 0 and 1, e.g. 0.2 "
-                                          "(20% of the images for validation)"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"batch_size": 0}, ValueError, "BATCH_SIZE = 0 is too small: use at least 1 (set it in the parameters cell)"),
+        ({"seed": -1}, ValueError, "SEED = -1 is too small: use at least 0 (set it in the parameters cell)"),
+        (
+            {"validation_split": 0},
+            ValueError,
+            "validation_split = 0 must be a fraction between 0 and 1, e.g. 0.2 (20% of the images for validation)",
+        ),
+        (
+            {"validation_split": 1},
+            ValueError,
+            "validation_split = 1 must be a fraction between 0 and 1, e.g. 0.2 (20% of the images for validation)",
+        ),
+    ],
+)
 def test_image_folder_datasets_whole_parameter_messages(kwargs, error, message, tmp_path):
     src = tmp_path / "src"
     _two_classes(src, n=2)
@@ -491,14 +523,14 @@ def test_image_folder_datasets_whole_parameter_messages(kwargs, error, message, 
 def test_image_folder_datasets_smallest_accepted_values(tmp_path):
     src = tmp_path / "src"
     _two_classes(src, n=5)
-    train, val = data.image_folder_datasets(src, 8, batch_size=1, seed=0, validation_split=0.1,
-                                            dst=tmp_path / "clean", verbose=False)
+    train, val = data.image_folder_datasets(
+        src, 8, batch_size=1, seed=0, validation_split=0.1, dst=tmp_path / "clean", verbose=False
+    )
     assert (len(train.file_paths), len(val.file_paths)) == (9, 1)  # one validation image is enough
     assert [int(x.shape[0]) for x, _ in val] == [1]
     tiny = tmp_path / "tiny"
     _two_classes(tiny, n=1)
-    train, val = data.image_folder_datasets(tiny, 8, validation_split=0.5, dst=tmp_path / "clean2",
-                                            verbose=False)
+    train, val = data.image_folder_datasets(tiny, 8, validation_split=0.5, dst=tmp_path / "clean2", verbose=False)
     assert (len(train.file_paths), len(val.file_paths)) == (1, 1)  # and one training image
 
 

@@ -21,7 +21,7 @@ def _imported(path: Path) -> set[str]:
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom):
-            base = list(package[:len(package) - node.level + 1]) if node.level else []
+            base = list(package[: len(package) - node.level + 1]) if node.level else []
             module = base + (node.module.split(".") if node.module else [])
             found |= {".".join(module + [a.name]) for a in node.names} | {".".join(module)}
         elif isinstance(node, ast.Import):
@@ -31,8 +31,7 @@ def _imported(path: Path) -> set[str]:
 
 def test_the_folders_say_who_each_module_is_for():
     assert sorted(p.stem for p in PACKAGE.glob("*.py")) == sorted(LEARNER + ["__init__", "__main__"])
-    assert sorted(p.stem for p in (PACKAGE / "course").glob("*.py")) == sorted(
-        ASSET_LAYER | TOOLING | {"__init__"})
+    assert sorted(p.stem for p in (PACKAGE / "course").glob("*.py")) == sorted(ASSET_LAYER | TOOLING | {"__init__"})
 
 
 @pytest.mark.parametrize("name", LEARNER + sorted(ASSET_LAYER))
@@ -61,8 +60,10 @@ def test_the_readme_states_the_packages_size():
     import re
 
     text = (PACKAGE.parent / "README.md").read_text()
-    lines = {folder: sum(len(p.read_text().splitlines()) for p in folder.glob("*.py"))
-             for folder in (PACKAGE, PACKAGE / "course")}
+    lines = {
+        folder: sum(len(p.read_text().splitlines()) for p in folder.glob("*.py"))
+        for folder in (PACKAGE, PACKAGE / "course")
+    }
     stated_total = int(re.search(r"\(([\d,]+) lines in all", text).group(1).replace(",", ""))
     stated = [int(n.replace(",", "")) for n in re.findall(r"^helpers/(?:course/)?\s+.*\(([\d,]+) lines\)", text, re.M)]
     assert len(stated) == 2

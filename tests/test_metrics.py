@@ -24,58 +24,162 @@ START_KEYS = {"quick", "seed", "standins"}
 # For each notebook: the keys of its record that compare-runs must compare (seeded results),
 # and the ones it must skip (timings and memory, which differ between two runs).
 COMPARED = {
-    "00_concepts": {"backbones", "catch_up", "chance", "domain_gap", "exercise_q1", "exercise_q2",
-                    "labels_per_class", "scratch_acc", "source_val_acc", "transfer_acc"},
-    "01_xception_prediction": {"can_predict", "conv_layers", "cosine_between_photos", "exercise_photo_shape",
-                               "exercise_q1", "exercise_q2", "exercise_q2_catches", "feature_maps",
-                               "image_names", "image_shapes", "input_range", "input_shape", "input_size",
-                               "model_input_shape", "model_layers", "model_params", "n_images",
-                               "output_shape", "path", "preprocessing", "separable_convs",
-                               "separable_saving", "shortcut_convs", "top_k"},
-    "02_vgg16_feature_extraction": {"a_test_accuracy", "a_val_accuracy", "b_frozen_params", "b_test_accuracy",
-                                    "b_trainable_params", "b_val_accuracy", "backbone",
-                                    "base_trainable_weights_after", "base_trainable_weights_before",
-                                    "class_names", "confusion", "counts", "epochs", "exercise_checks",
-                                    "feature_shape", "head_params", "image_size", "majority_baseline",
-                                    "majority_by_split", "model_path", "n_test", "other_backbone",
-                                    "other_real_weights", "other_test_accuracy", "prediction",
-                                    "real_weights", "record_path", "reloaded_same_predictions",
-                                    "representative", "train_features_shape", "weights_source"},
-    "03_fine_tuning": {"backbone", "bn_layers", "bn_moving_mean_changed_frozen",
-                       "bn_moving_mean_changed_trainable", "drift_high_lr", "drift_low_lr", "fine_tune_epochs",
-                       "head_epochs", "hub_feature_dim", "hub_keras3_error", "hub_standin",
-                       "hub_test_acc_fine", "hub_test_acc_frozen", "hub_trainable_params_fine",
-                       "image_size", "load_message", "majority_baseline", "real_weights", "started_from",
-                       "test_acc_fine", "test_acc_head", "test_acc_high_lr", "total_params",
-                       "train_loss_high_lr", "train_loss_low_lr", "trainable_params_fine",
-                       "trainable_params_head", "unfrozen_layers", "val_loss_high_lr", "val_loss_low_lr"},
-    "04_scratch_vs_transfer": {"backbone", "chance", "comparison", "curve_repeats", "curve_scratch",
-                               "curve_scratch_std", "curve_sizes", "curve_transfer", "curve_transfer_std",
-                               "epochs", "fashion_scratch", "fashion_scratch_std", "fashion_sizes",
-                               "fashion_test_images", "fashion_transfer", "fashion_transfer_std",
-                               "image_size", "majority_baseline", "random_base_weights",
-                               "transfer_gain_fashion", "transfer_gain_fashion_std", "transfer_gain_photos",
-                               "transfer_gain_photos_size"},
+    "00_concepts": {
+        "backbones",
+        "catch_up",
+        "chance",
+        "domain_gap",
+        "exercise_q1",
+        "exercise_q2",
+        "labels_per_class",
+        "scratch_acc",
+        "source_val_acc",
+        "transfer_acc",
+    },
+    "01_xception_prediction": {
+        "can_predict",
+        "conv_layers",
+        "cosine_between_photos",
+        "exercise_photo_shape",
+        "exercise_q1",
+        "exercise_q2",
+        "exercise_q2_catches",
+        "feature_maps",
+        "image_names",
+        "image_shapes",
+        "input_range",
+        "input_shape",
+        "input_size",
+        "model_input_shape",
+        "model_layers",
+        "model_params",
+        "n_images",
+        "output_shape",
+        "path",
+        "preprocessing",
+        "separable_convs",
+        "separable_saving",
+        "shortcut_convs",
+        "top_k",
+    },
+    "02_vgg16_feature_extraction": {
+        "a_test_accuracy",
+        "a_val_accuracy",
+        "b_frozen_params",
+        "b_test_accuracy",
+        "b_trainable_params",
+        "b_val_accuracy",
+        "backbone",
+        "base_trainable_weights_after",
+        "base_trainable_weights_before",
+        "class_names",
+        "confusion",
+        "counts",
+        "epochs",
+        "exercise_checks",
+        "feature_shape",
+        "head_params",
+        "image_size",
+        "majority_baseline",
+        "majority_by_split",
+        "model_path",
+        "n_test",
+        "other_backbone",
+        "other_real_weights",
+        "other_test_accuracy",
+        "prediction",
+        "real_weights",
+        "record_path",
+        "reloaded_same_predictions",
+        "representative",
+        "train_features_shape",
+        "weights_source",
+    },
+    "03_fine_tuning": {
+        "backbone",
+        "bn_layers",
+        "bn_moving_mean_changed_frozen",
+        "bn_moving_mean_changed_trainable",
+        "drift_high_lr",
+        "drift_low_lr",
+        "fine_tune_epochs",
+        "head_epochs",
+        "hub_feature_dim",
+        "hub_keras3_error",
+        "hub_standin",
+        "hub_test_acc_fine",
+        "hub_test_acc_frozen",
+        "hub_trainable_params_fine",
+        "image_size",
+        "load_message",
+        "majority_baseline",
+        "real_weights",
+        "started_from",
+        "test_acc_fine",
+        "test_acc_head",
+        "test_acc_high_lr",
+        "total_params",
+        "train_loss_high_lr",
+        "train_loss_low_lr",
+        "trainable_params_fine",
+        "trainable_params_head",
+        "unfrozen_layers",
+        "val_loss_high_lr",
+        "val_loss_low_lr",
+    },
+    "04_scratch_vs_transfer": {
+        "backbone",
+        "chance",
+        "comparison",
+        "curve_repeats",
+        "curve_scratch",
+        "curve_scratch_std",
+        "curve_sizes",
+        "curve_transfer",
+        "curve_transfer_std",
+        "epochs",
+        "fashion_scratch",
+        "fashion_scratch_std",
+        "fashion_sizes",
+        "fashion_test_images",
+        "fashion_transfer",
+        "fashion_transfer_std",
+        "image_size",
+        "majority_baseline",
+        "random_base_weights",
+        "transfer_gain_fashion",
+        "transfer_gain_fashion_std",
+        "transfer_gain_photos",
+        "transfer_gain_photos_size",
+    },
 }
 SKIPPED = {
     "00_concepts": set(),
     "01_xception_prediction": set(),
-    "02_vgg16_feature_extraction": {"a_epoch_seconds", "a_seconds_per_epoch", "b_epoch_seconds",
-                                    "b_seconds_per_epoch", "extract_seconds"},
+    "02_vgg16_feature_extraction": {
+        "a_epoch_seconds",
+        "a_seconds_per_epoch",
+        "b_epoch_seconds",
+        "b_seconds_per_epoch",
+        "extract_seconds",
+    },
     "03_fine_tuning": {"fine_tune_seconds"},
     "04_scratch_vs_transfer": {"fashion_feature_seconds", "fashion_seconds_scratch", "fashion_seconds_transfer"},
 }
 # Nested records: a backbone_table row (notebook 00's `backbones`), a comparison row (notebook 04).
 NESTED = {
-    "backbone row": ({"name", "layers", "weight_layers", "params_M", "GMACs", "input", "output"},
-                     {"img_per_s"}),
+    "backbone row": ({"name", "layers", "weight_layers", "params_M", "GMACs", "input", "output"}, {"img_per_s"}),
     "comparison row": ({"test_acc", "balanced_acc", "trainable_params", "total_params"}, {"seconds"}),
 }
 
 
 def _is_record_call(node: ast.AST) -> bool:
-    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "record" and ast.unparse(node.func.value).endswith("metrics"))
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "record"
+        and ast.unparse(node.func.value).endswith("metrics")
+    )
 
 
 def _code(notebook: str) -> str:
@@ -84,8 +188,7 @@ def _code(notebook: str) -> str:
     for cell in cells:
         if cell["cell_type"] == "code":
             # IPython magics and shell lines are not Python; the record calls never are either
-            lines += [line for line in "".join(cell["source"]).splitlines()
-                      if not line.lstrip().startswith(("%", "!"))]
+            lines += [line for line in "".join(cell["source"]).splitlines() if not line.lstrip().startswith(("%", "!"))]
             lines.append("")
     return "\n".join(lines)
 
@@ -103,8 +206,7 @@ def recorded_keys(notebook: str) -> set[str]:
 def _dict_literal_keys(tree: ast.AST, target: str) -> set[str]:
     """Keys of the dict literal assigned to ``target`` (e.g. ``results[name]``) in ``tree``."""
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict)
-                and ast.unparse(node.targets[0]) == target):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict) and ast.unparse(node.targets[0]) == target:
             return {ast.literal_eval(k) for k in node.value.keys}
     raise AssertionError(f"no `{target} = {{...}}` found")
 
@@ -117,8 +219,10 @@ def test_every_notebooks_record_is_pinned():
         keys = recorded_keys(nb)
         unknown = keys - START_KEYS - COMPARED[nb] - SKIPPED[nb]
         gone = (COMPARED[nb] | SKIPPED[nb]) - keys
-        assert not unknown, (f"{nb} records {sorted(unknown)}: add each to COMPARED (a seeded result) "
-                             "or SKIPPED (a timing) in tests/test_metrics.py")
+        assert not unknown, (
+            f"{nb} records {sorted(unknown)}: add each to COMPARED (a seeded result) "
+            "or SKIPPED (a timing) in tests/test_metrics.py"
+        )
         assert not gone, f"{nb} no longer records {sorted(gone)}: remove them from the pin"
 
 
@@ -146,16 +250,48 @@ def test_nested_records_compare_results_and_skip_timings():
         assert {line.split(":")[0] for line in nested} == {f"outer.{k}" for k in compared}
 
 
-@pytest.mark.parametrize("key", ["seconds", "fit_seconds", "fine_tune_seconds", "load_s", "img_per_s",
-                                 "pipeline_img_s", "time", "wall", "wall_time", "speed", "peak_memory",
-                                 "peak_rss_mib", "size_mb", "Seconds"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "seconds",
+        "fit_seconds",
+        "fine_tune_seconds",
+        "load_s",
+        "img_per_s",
+        "pipeline_img_s",
+        "time",
+        "wall",
+        "wall_time",
+        "speed",
+        "peak_memory",
+        "peak_rss_mib",
+        "size_mb",
+        "Seconds",
+    ],
+)
 def test_timing_keys_are_skipped(key):
     assert metrics.differences({key: 1.0}, {key: 2.0}) == []
 
 
-@pytest.mark.parametrize("key", ["accuracy", "val_accuracy", "test_acc_fine", "drift_low_lr", "losses",
-                                 "class_names", "steps", "sizes", "curve_s_std", "per_class",
-                                 "mbox", "tie_margin", "memo", "limbs"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "accuracy",
+        "val_accuracy",
+        "test_acc_fine",
+        "drift_low_lr",
+        "losses",
+        "class_names",
+        "steps",
+        "sizes",
+        "curve_s_std",
+        "per_class",
+        "mbox",
+        "tie_margin",
+        "memo",
+        "limbs",
+    ],
+)
 def test_result_keys_are_compared(key):
     assert metrics.differences({key: 1.0}, {key: 2.0}) == [f"{key}: 1.0 != 2.0"]
 
@@ -193,7 +329,11 @@ def test_other_values_compare_exactly():
 
 def test_keys_in_only_one_run_are_named():
     assert metrics.differences({"a": 1, "b": {"c": 1}}, {"b": {"d": 2}, "e": 3}) == [
-        "a: only in one run", "e: only in one run", "b.c: only in one run", "b.d: only in one run"]
+        "a: only in one run",
+        "e: only in one run",
+        "b.c: only in one run",
+        "b.d: only in one run",
+    ]
     # a timing that disappears is still a difference in the record's shape
     assert metrics.differences({"fit_seconds": 1}, {}) == ["fit_seconds: only in one run"]
 
@@ -209,12 +349,16 @@ def _write(folder: Path, records: dict[str, dict]) -> Path:
 
 
 def test_compare_runs_keeps_the_differences_of_every_notebook(tmp_path):
-    first = _write(tmp_path / "a", {"00_x": {"acc": 0.5}, "01_y": {"acc": 0.6, "loss": 1.0},
-                                    "02_z": {"acc": 0.7}, "03_only_here": {"acc": 0.1}})
-    second = _write(tmp_path / "b", {"00_x": {"acc": 0.55}, "01_y": {"acc": 0.6, "loss": 2.0},
-                                     "02_z": {"acc": 0.75}})
+    first = _write(
+        tmp_path / "a",
+        {"00_x": {"acc": 0.5}, "01_y": {"acc": 0.6, "loss": 1.0}, "02_z": {"acc": 0.7}, "03_only_here": {"acc": 0.1}},
+    )
+    second = _write(tmp_path / "b", {"00_x": {"acc": 0.55}, "01_y": {"acc": 0.6, "loss": 2.0}, "02_z": {"acc": 0.75}})
     assert metrics.compare_runs(first, second) == [
-        "00_x: acc: 0.5 != 0.55", "01_y: loss: 1.0 != 2.0", "02_z: acc: 0.7 != 0.75"]
+        "00_x: acc: 0.5 != 0.55",
+        "01_y: loss: 1.0 != 2.0",
+        "02_z: acc: 0.7 != 0.75",
+    ]
     assert metrics.compare_runs(first, second, tol=0.06) == ["01_y: loss: 1.0 != 2.0"]
     assert metrics.compare_runs(first, first) == []
 
@@ -224,11 +368,12 @@ def test_compare_command_honours_tol(tmp_path, capsys):
     second = _write(tmp_path / "b", {"00_x": {"acc": 0.501}, "01_y": {"acc": 0.5}})
     assert cli.main(["compare-runs", str(first), str(second)]) == 1
     out = capsys.readouterr().out
-    assert out.splitlines() == ["00_x: acc: 0.5 != 0.501",
-                                "compared 2 notebook record(s) (00_x, 01_y): 1 difference(s)"]
+    assert out.splitlines() == [
+        "00_x: acc: 0.5 != 0.501",
+        "compared 2 notebook record(s) (00_x, 01_y): 1 difference(s)",
+    ]
     assert cli.main(["compare-runs", str(first), str(second), "--tol", "0.01"]) == 0
-    assert capsys.readouterr().out == ("compared 2 notebook record(s) (00_x, 01_y): "
-                                       "same metrics (timings excepted)\n")
+    assert capsys.readouterr().out == ("compared 2 notebook record(s) (00_x, 01_y): same metrics (timings excepted)\n")
     assert cli.main(["compare-runs", str(tmp_path / "a"), str(tmp_path / "none")]) == 0
     assert "compared 0 notebook record(s) (none)" in capsys.readouterr().out
 
@@ -247,8 +392,9 @@ def test_record_writes_plain_json_and_merges(monkeypatch, tmp_path):
     import numpy as np
 
     monkeypatch.setenv("COURSE_METRICS_DIR", str(tmp_path / "deep" / "metrics"))  # created on demand
-    whole = metrics.record("nb", b=np.float32(0.5), a=np.arange(3), p=Path("/x/y"),
-                           t=(1, np.int64(2)), d={1: {"k": np.bool_(True)}})
+    whole = metrics.record(
+        "nb", b=np.float32(0.5), a=np.arange(3), p=Path("/x/y"), t=(1, np.int64(2)), d={1: {"k": np.bool_(True)}}
+    )
     assert whole == {"a": [0, 1, 2], "b": 0.5, "d": {"1": {"k": True}}, "p": "/x/y", "t": [1, 2]}
     text = (tmp_path / "deep" / "metrics" / "nb.json").read_text()
     assert text == json.dumps(whole, indent=2, sort_keys=True)

@@ -32,8 +32,7 @@ def test_backbones_and_preprocessing():
     assert models.preprocess_for("xception")(np.zeros((1, 2, 2, 3))).min() == -1.0
     vgg = np.asarray(models.preprocess_for("vgg16")(np.zeros((1, 1, 1, 3))))
     assert np.allclose(vgg[0, 0, 0], [-103.939, -116.779, -123.68])  # BGR, mean-centred
-    small = models.BACKBONES["mobilenet_v2"].build(weights=None, include_top=False,
-                                                   input_shape=(32, 32, 3), alpha=0.35)
+    small = models.BACKBONES["mobilenet_v2"].build(weights=None, include_top=False, input_shape=(32, 32, 3), alpha=0.35)
     assert small.output.shape[-1] == 1280
 
 
@@ -99,8 +98,7 @@ def test_cached_weights_load_without_keras_looking_in_its_cache(monkeypatch, tmp
     assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), source.get_weights()))
 
 
-def test_decode_predictions_reads_the_verified_class_index_and_no_cache_of_its_own(
-        monkeypatch, tmp_keras_home):
+def test_decode_predictions_reads_the_verified_class_index_and_no_cache_of_its_own(monkeypatch, tmp_keras_home):
     import dataclasses
     import hashlib
     import json
@@ -110,8 +108,7 @@ def test_decode_predictions_reads_the_verified_class_index_and_no_cache_of_its_o
 
     index = json.dumps({str(i): [f"n{i:08d}", f"class_{i}"] for i in range(1000)}).encode()
     asset = assets.ASSETS["imagenet_class_index"]
-    monkeypatch.setitem(assets.ASSETS, asset.name,
-                        dataclasses.replace(asset, md5=hashlib.md5(index).hexdigest()))
+    monkeypatch.setitem(assets.ASSETS, asset.name, dataclasses.replace(asset, md5=hashlib.md5(index).hexdigest()))
     (tmp_keras_home / "models").mkdir()
     (tmp_keras_home / "models" / asset.fname).write_bytes(index)
     monkeypatch.setattr(imagenet_utils, "CLASS_INDEX", None)
@@ -152,8 +149,7 @@ def test_transfer_model_freezes_the_base_and_trains_the_head():
     assert all(np.array_equal(a, b) for a, b in zip(before, base.get_weights()))  # BN stats too
     out = model.predict(x, verbose=0)
     assert np.allclose(out.sum(axis=1), 1, atol=1e-5)
-    plain = models.transfer_model(_tiny_base("b2"), 2, preprocess=lambda x: x, input_shape=(16, 16, 3),
-                                  augment=False)
+    plain = models.transfer_model(_tiny_base("b2"), 2, preprocess=lambda x: x, input_shape=(16, 16, 3), augment=False)
     assert "augmentation" not in [layer.name for layer in plain.layers]
 
 
@@ -209,14 +205,15 @@ def test_unfreeze_top_error_names_the_first_and_last_layers():
     with pytest.raises(ValueError) as info:
         models.unfreeze_top(base, "block9")
     first = base.layers[0].name  # the Input layer, numbered by Keras
-    assert str(info.value) == ("no layer of tiny_base starts with 'block9'; its layers are "
-                               f"['{first}', 'block1_conv', 'block1_bn'] ... "
-                               "['block2_conv', 'block2_bn', 'block3_conv']")
+    assert str(info.value) == (
+        "no layer of tiny_base starts with 'block9'; its layers are "
+        f"['{first}', 'block1_conv', 'block1_bn'] ... "
+        "['block2_conv', 'block2_bn', 'block3_conv']"
+    )
 
 
 def test_unfreeze_top_error_on_a_deep_base_shows_three_layers_each_end():
-    base = keras.Sequential([keras.Input((4,))] + [keras.layers.Dense(2, name=f"d{i}") for i in range(8)],
-                            name="deep")
+    base = keras.Sequential([keras.Input((4,))] + [keras.layers.Dense(2, name=f"d{i}") for i in range(8)], name="deep")
     with pytest.raises(ValueError) as info:
         models.unfreeze_top(base, "conv")
     assert str(info.value).endswith("its layers are ['d0', 'd1', 'd2'] ... ['d5', 'd6', 'd7']")

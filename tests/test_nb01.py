@@ -35,8 +35,9 @@ def test_01_says_which_path_ran(m01):
         assert "Xception ImageNet weights (with top)" not in standins
     else:  # offline: the missing top and class index are recorded, the conv base is labelled
         assert m01["path"].startswith("offline conv base")
-        assert {"Xception ImageNet weights (with top)",
-                "ImageNet class index (names of the 1000 classes)"} & set(standins)
+        assert {"Xception ImageNet weights (with top)", "ImageNet class index (names of the 1000 classes)"} & set(
+            standins
+        )
         assert m01["top_k"] is None, "offline the notebook must not report predictions"
 
 
@@ -96,8 +97,7 @@ def test_01_exercise_solutions_pass_their_checks(m01):
     # solution 1 reads a JPEG at its own size (no squashing) before the centre crop
     assert m01["exercise_photo_shape"] == list(skimage.data.stereo_motorcycle()[0].shape)
     assert m01["exercise_q2"] is True, "the input prepared in solution 1 fails helpers.exercises nb01.q2"
-    assert m01["exercise_q2_catches"] == {"no preprocessing": True, "divided by 255": True,
-                                          "preprocessed twice": True}
+    assert m01["exercise_q2_catches"] == {"no preprocessing": True, "divided by 255": True, "preprocessed twice": True}
     if m01["can_predict"]:
         assert m01["exercise_q1"] is True
     else:

@@ -33,8 +33,9 @@ def test_02_backbone_is_vgg16_when_its_weights_are_here(m02):
 
 
 def test_02_standins_are_recorded_and_flagged(m02):
-    offline = {"VGG16 ImageNet weights (no top)", "Xception ImageNet weights (no top)",
-               "cats_and_dogs_filtered"} & set(m02["standins"])
+    offline = {"VGG16 ImageNet weights (no top)", "Xception ImageNet weights (no top)", "cats_and_dogs_filtered"} & set(
+        m02["standins"]
+    )
     assert m02["representative"] is (m02["backbone"] == "vgg16" and not offline)
 
 
@@ -126,7 +127,7 @@ def test_02_saved_model_and_its_record(m02):
     record = json.loads((runner.ROOT / m02["record_path"]).read_text())
     assert record["backbone"] == m02["backbone"] and record["image_size"] == m02["image_size"]
     assert record["class_names"] == m02["class_names"] and record["quick"] is True
-    assert record["weights"] == ("imagenet (%s)" % m02["weights_source"] if m02["real_weights"] else "random")
+    assert record["weights"] == (f"imagenet ({m02['weights_source']})" if m02["real_weights"] else "random")
     assert record["history"]["val_accuracy"] == pytest.approx(m02["b_val_accuracy"])
     assert len(record["history"]["loss"]) == m02["epochs"]  # notebook 03 continues from here
     model = keras.saving.load_model(path)

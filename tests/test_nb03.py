@@ -14,8 +14,10 @@ from helpers.course import assets, offline, runner
 NB03 = runner.NOTEBOOKS / "03_fine_tuning.ipynb"
 VGG16_BLOCK5_PARAMS = 3 * (3 * 3 * 512 * 512 + 512)  # three 3x3 convolutions, 512 -> 512 channels
 XCEPTION_BLOCK14_PARAMS = (3 * 3 * 1024 + 1024 * 1536) + (3 * 3 * 1536 + 1536 * 2048)  # separable, no bias
-TOP_BLOCK = {"vgg16": (["block5_conv1", "block5_conv2", "block5_conv3"], VGG16_BLOCK5_PARAMS),
-             "xception": (["block14_sepconv1", "block14_sepconv2"], XCEPTION_BLOCK14_PARAMS)}
+TOP_BLOCK = {
+    "vgg16": (["block5_conv1", "block5_conv2", "block5_conv3"], VGG16_BLOCK5_PARAMS),
+    "xception": (["block14_sepconv1", "block14_sepconv2"], XCEPTION_BLOCK14_PARAMS),
+}
 
 
 # ---------------------------------------------------------------- 03: fine-tuning
@@ -37,8 +39,9 @@ def test_03_continues_from_notebook_02s_model(nb02, nb03):
     assert nb03["backbone"] == nb02["backbone"] and nb03["image_size"] == nb02["image_size"] == 72
     assert nb03["started_from"] == "notebook 02's saved model", nb03["load_message"]
     assert nb03["head_epochs"] == nb02["epochs"], "the epoch count continues from notebook 02's history"
-    assert nb03["test_acc_head"] == pytest.approx(nb02["b_test_accuracy"], abs=1e-6), \
+    assert nb03["test_acc_head"] == pytest.approx(nb02["b_test_accuracy"], abs=1e-6), (
         "the loaded model is notebook 02's trained model B"
+    )
 
 
 @pytest.mark.notebooks
@@ -67,8 +70,14 @@ def test_03_shows_the_keras3_batchnorm_rule(nb03):
 
 @pytest.mark.notebooks
 def test_03_accuracies_are_measured(nb03):
-    for key in ("test_acc_head", "test_acc_fine", "test_acc_high_lr", "hub_test_acc_frozen",
-                "hub_test_acc_fine", "majority_baseline"):
+    for key in (
+        "test_acc_head",
+        "test_acc_fine",
+        "test_acc_high_lr",
+        "hub_test_acc_frozen",
+        "hub_test_acc_fine",
+        "majority_baseline",
+    ):
         assert 0.0 <= nb03[key] <= 1.0, key
     assert 0.5 <= nb03["majority_baseline"] < 1
     assert nb03["fine_tune_seconds"] > 0
@@ -127,7 +136,7 @@ def _notebook_function(name: str):
     for cell in json.loads(NB03.read_text())["cells"]:
         plain = cell["cell_type"] == "code" and "colab" not in cell["metadata"].get("tags", [])  # no ! lines
         tree = ast.parse("".join(cell["source"])) if plain else None
-        for node in (tree.body if tree else []):
+        for node in tree.body if tree else []:
             if isinstance(node, ast.FunctionDef) and node.name == name:
                 namespace = {"json": json, "keras": keras}
                 exec(compile(ast.Module([node], type_ignores=[]), str(NB03), "exec"), namespace)
@@ -149,8 +158,14 @@ def _tiny_saved_model(path, *, outputs=2, base_name="xception"):
     keras.Model(inputs, keras.layers.Dense(outputs, activation="softmax")(x)).save(path)
 
 
-EXPECTED = {"quick": True, "backbone": "xception", "weights": "imagenet (stand-in)", "image_size": 8,
-            "class_names": ["birds", "mammals"], "dataset": "cats_and_dogs_filtered (stand-in)"}
+EXPECTED = {
+    "quick": True,
+    "backbone": "xception",
+    "weights": "imagenet (stand-in)",
+    "image_size": 8,
+    "class_names": ["birds", "mammals"],
+    "dataset": "cats_and_dogs_filtered (stand-in)",
+}
 
 
 def test_03_reuses_02s_model_only_for_the_same_settings(load_from_02, tmp_path):
@@ -165,11 +180,15 @@ def test_03_reuses_02s_model_only_for_the_same_settings(load_from_02, tmp_path):
     model, history, why = load_from_02(path, EXPECTED)
     assert model is not None and why.startswith("loaded"), why
     assert history == record["history"]
-    for change, words in [({"quick": False}, "quick True there, False here"),
-                          ({"backbone": "vgg16", "image_size": 150}, "backbone 'xception' there, 'vgg16' here; "
-                                                                     "image_size 8 there, 150 here"),
-                          ({"weights": "random"}, "weights 'imagenet (stand-in)' there, 'random' here"),
-                          ({"class_names": ["cats", "dogs"]}, "class_names")]:
+    for change, words in [
+        ({"quick": False}, "quick True there, False here"),
+        (
+            {"backbone": "vgg16", "image_size": 150},
+            "backbone 'xception' there, 'vgg16' here; image_size 8 there, 150 here",
+        ),
+        ({"weights": "random"}, "weights 'imagenet (stand-in)' there, 'random' here"),
+        ({"class_names": ["cats", "dogs"]}, "class_names"),
+    ]:
         model, history, why = load_from_02(path, {**EXPECTED, **change})
         assert model is None and history is None and "made for other settings" in why and words in why, why
 
@@ -192,8 +211,7 @@ def test_03_exercise_1_on_xception_keeps_batchnorm_frozen(capsys):
     from helpers import models
 
     base = keras.applications.Xception(weights=None, include_top=False, input_shape=(71, 71, 3))
-    model = models.transfer_model(base, 2, preprocess=models.preprocess_for("xception"),
-                                  input_shape=(71, 71, 3))
+    model = models.transfer_model(base, 2, preprocess=models.preprocess_for("xception"), input_shape=(71, 71, 3))
 
     def answer(block_layers, bn_too=False, lr=1e-5):
         base.trainable = True
@@ -206,10 +224,12 @@ def test_03_exercise_1_on_xception_keeps_batchnorm_frozen(capsys):
 
     result, out = answer("block14")
     assert result is True and "only block14 of 'xception' trains (4,741,632 parameters)" in out
-    for kwargs, words in [({"block_layers": "block14", "bn_too": True}, "BatchNormalization layers train (block14_sepconv1_bn"),
-                          ({"block_layers": ("block13", "block14")}, "layers below block14 also train (block13_sepconv1"),
-                          ({"block_layers": "block14_sepconv2"}, "block14_sepconv1 still frozen"),
-                          ({"block_layers": "block14", "lr": 1e-2}, "learning rate 0.01 is too high")]:
+    for kwargs, words in [
+        ({"block_layers": "block14", "bn_too": True}, "BatchNormalization layers train (block14_sepconv1_bn"),
+        ({"block_layers": ("block13", "block14")}, "layers below block14 also train (block13_sepconv1"),
+        ({"block_layers": "block14_sepconv2"}, "block14_sepconv1 still frozen"),
+        ({"block_layers": "block14", "lr": 1e-2}, "learning rate 0.01 is too high"),
+    ]:
         result, out = answer(**kwargs)
         assert result is False and words in out, (kwargs, out)
     result = exercises.nb03.q1.check(model, block="block99")
@@ -235,9 +255,14 @@ def test_tfhub_standin_loads_in_tf_keras_and_fine_tunes(standin):
     import tf_keras
 
     layer = tfhub.keras_layer(standin, trainable=False)
-    model = tf_keras.Sequential([tf_keras.Input((64, 64, 3)),
-                                 tf_keras.layers.Resizing(tfhub.EXPECTED_SIZE, tfhub.EXPECTED_SIZE),
-                                 layer, tf_keras.layers.Dense(2)])
+    model = tf_keras.Sequential(
+        [
+            tf_keras.Input((64, 64, 3)),
+            tf_keras.layers.Resizing(tfhub.EXPECTED_SIZE, tfhub.EXPECTED_SIZE),
+            layer,
+            tf_keras.layers.Dense(2),
+        ]
+    )
     assert model.output_shape == (None, 2)
     size = tfhub.EXPECTED_SIZE
     features = layer(np.random.default_rng(0).uniform(size=(2, size, size, 3)).astype("float32"))

@@ -52,8 +52,10 @@ def test_04_domain_gap_on_fashion_mnist(nb04):
     assert min(nb04["fashion_transfer"] + nb04["fashion_scratch"]) > 0.4  # 10 classes: chance is 0.1
     assert nb04["fashion_test_images"] >= 1000, "a few hundred test images cannot resolve a gain of a few points"
     assert nb04["fashion_feature_seconds"] > 0
-    assert nb04["transfer_gain_photos_size"] <= max(nb04["fashion_sizes"]) or \
-        nb04["transfer_gain_photos_size"] == nb04["curve_sizes"][0]
+    assert (
+        nb04["transfer_gain_photos_size"] <= max(nb04["fashion_sizes"])
+        or nb04["transfer_gain_photos_size"] == nb04["curve_sizes"][0]
+    )
     assert abs(nb04["transfer_gain_fashion"]) < 0.15, "ImageNet features should not win big on Fashion-MNIST"
     if not nb04["random_base_weights"]:
         assert nb04["transfer_gain_photos"] > nb04["transfer_gain_fashion"] + 0.05

@@ -18,11 +18,11 @@ pytestmark = pytest.mark.usefixtures("tmp_keras_home")
 def test_metrics_record_merge_load_reset(tmp_path):
     assert metrics.metrics_dir() == tmp_path / "metrics"
     assert metrics.load("nb") == {}
-    metrics.record("nb", accuracy=np.float32(0.5), shape=(2, 3), arr=np.arange(3), path=Path("/x"),
-                   nested={1: np.int64(7)})
+    metrics.record(
+        "nb", accuracy=np.float32(0.5), shape=(2, 3), arr=np.arange(3), path=Path("/x"), nested={1: np.int64(7)}
+    )
     rec = metrics.record("nb", seconds=1.5)
-    assert rec == {"accuracy": 0.5, "shape": [2, 3], "arr": [0, 1, 2], "path": "/x",
-                   "nested": {"1": 7}, "seconds": 1.5}
+    assert rec == {"accuracy": 0.5, "shape": [2, 3], "arr": [0, 1, 2], "path": "/x", "nested": {"1": 7}, "seconds": 1.5}
     assert json.loads((tmp_path / "metrics" / "nb.json").read_text()) == rec == metrics.load("nb")
     metrics.reset("nb")
     assert metrics.load("nb") == {}
@@ -51,14 +51,17 @@ def test_note_standin_records_only_standins(capsys):
     assert "OFFLINE STAND-IN: cats" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("value, kw, error, text", [
-    (3.0, {}, TypeError, "EPOCHS = 3.0 must be a whole number"),
-    ("3", {}, TypeError, "must be a whole number"),
-    (True, {}, TypeError, "must be a whole number"),
-    (None, {}, TypeError, "must be a whole number"),
-    (0, {"low": 1}, ValueError, "EPOCHS = 0 is too small: use at least 1 (set it in the parameters cell)"),
-    (500, {"high": 100}, ValueError, "too large: use at most 100"),
-])
+@pytest.mark.parametrize(
+    "value, kw, error, text",
+    [
+        (3.0, {}, TypeError, "EPOCHS = 3.0 must be a whole number"),
+        ("3", {}, TypeError, "must be a whole number"),
+        (True, {}, TypeError, "must be a whole number"),
+        (None, {}, TypeError, "must be a whole number"),
+        (0, {"low": 1}, ValueError, "EPOCHS = 0 is too small: use at least 1 (set it in the parameters cell)"),
+        (500, {"high": 100}, ValueError, "too large: use at most 100"),
+    ],
+)
 def test_check_int_rejects_with_an_actionable_message(value, kw, error, text):
     with pytest.raises(error) as info:
         params.check_int("EPOCHS", value, **kw)
@@ -92,10 +95,17 @@ def test_show_source_prints_the_code(capsys):
 
 
 def test_metrics_differences_ignore_timings_only(tmp_path):
-    run = {"quick": True, "acc": [0.5, 0.75], "comparison": {"scratch": {"test_acc": 0.6, "seconds": 9.1}},
-           "backbones": {"VGG16": {"img_per_s": 6.4, "params_M": 14.71}}}
-    timings_differ = {**run, "comparison": {"scratch": {"test_acc": 0.6, "seconds": 12.0}},
-                      "backbones": {"VGG16": {"img_per_s": 5.0, "params_M": 14.71}}}
+    run = {
+        "quick": True,
+        "acc": [0.5, 0.75],
+        "comparison": {"scratch": {"test_acc": 0.6, "seconds": 9.1}},
+        "backbones": {"VGG16": {"img_per_s": 6.4, "params_M": 14.71}},
+    }
+    timings_differ = {
+        **run,
+        "comparison": {"scratch": {"test_acc": 0.6, "seconds": 12.0}},
+        "backbones": {"VGG16": {"img_per_s": 5.0, "params_M": 14.71}},
+    }
     assert metrics.differences(run, timings_differ) == []
     changed = {**run, "acc": [0.5, 0.8], "comparison": {"scratch": {"test_acc": 0.7, "seconds": 9.1}}}
     assert metrics.differences(run, changed) == ["acc[1]: 0.75 != 0.8", "comparison.scratch.test_acc: 0.6 != 0.7"]

@@ -33,11 +33,13 @@ def test_parameters_cell_holds_literals_only(path, caplog):
     """papermill reads only literal assignments: anything else hides a parameter from it."""
     import papermill
 
-    cell = next(c for c in json.loads(path.read_text())["cells"]
-                if "parameters" in c.get("metadata", {}).get("tags", []))
+    cell = next(
+        c for c in json.loads(path.read_text())["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])
+    )
     for node in ast.parse("".join(cell["source"])).body:
         assert isinstance(node, ast.Assign) and len(node.targets) == 1, (
-            f"{path.name}: parameters cell line {node.lineno} is not a plain assignment")
+            f"{path.name}: parameters cell line {node.lineno} is not a plain assignment"
+        )
         ast.literal_eval(node.value)  # raises ValueError on an expression such as os.environ.get(...)
     with caplog.at_level(logging.WARNING, logger="papermill"):
         found = papermill.inspect_notebook(str(path))
@@ -49,8 +51,10 @@ def test_parameters_cell_holds_literals_only(path, caplog):
 def test_committed_without_outputs(path):
     cells = json.loads(path.read_text())["cells"]
     dirty = [i for i, c in enumerate(cells) if c.get("outputs") or c.get("execution_count")]
-    assert not dirty, (f"{path.name}: cells {dirty} carry outputs or execution counts; run "
-                       "`jupyter nbconvert --clear-output --inplace` on it")
+    assert not dirty, (
+        f"{path.name}: cells {dirty} carry outputs or execution counts; run "
+        "`jupyter nbconvert --clear-output --inplace` on it"
+    )
 
 
 @pytest.mark.notebooks
@@ -81,13 +85,19 @@ def test_solution_cells_pass_their_own_checks(path, run_notebook):
         if "solution" not in cell.get("metadata", {}).get("tags", []):
             continue
         source = "".join(cell["source"])
-        must_pass = len([line for line in source.splitlines()
-                         if re.match(r"\S", line) and re.search(r"(?<!not )ex\.q\d\.check\(", line)])
+        must_pass = len(
+            [
+                line
+                for line in source.splitlines()
+                if re.match(r"\S", line) and re.search(r"(?<!not )ex\.q\d\.check\(", line)
+            ]
+        )
         text = "".join("".join(o.get("text", "")) for o in cell.get("outputs", []))
         if not re.search(r"not ex\.q\d\.check\(", source):
             assert "Not yet" not in text, f"{path.name} cell {i}: a solution fails its check:\n{text}"
         assert text.count("Correct:") >= must_pass, (
-            f"{path.name} cell {i}: {must_pass} checks must pass, {text.count('Correct:')} did:\n{text}")
+            f"{path.name} cell {i}: {must_pass} checks must pass, {text.count('Correct:')} did:\n{text}"
+        )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -109,8 +119,10 @@ def test_every_helpers_module_a_notebook_uses_is_imported_before_use(path):
         source = "".join(cell["source"])
         available |= set(re.findall(r"^\s*(?:import|from) helpers\.(\w+)", source, flags=re.M))
         used = set(re.findall(r"\bhelpers\.(\w+)\.", source)) - available
-        assert not used, (f"{path.name} cell {i} uses helpers.{sorted(used)[0]} before any cell imports it; "
-                          f"add `import helpers.{sorted(used)[0]}` to the setup cell")
+        assert not used, (
+            f"{path.name} cell {i} uses helpers.{sorted(used)[0]} before any cell imports it; "
+            f"add `import helpers.{sorted(used)[0]}` to the setup cell"
+        )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -123,7 +135,8 @@ def test_solutions_are_hidden_and_tagged(path):
     for cell in solutions:
         assert cell["cell_type"] == "code", f"{path.name}: a solution cell must be code"
         assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True, (
-            f"{path.name}: solution cell not hidden; set metadata.jupyter.source_hidden = true")
+            f"{path.name}: solution cell not hidden; set metadata.jupyter.source_hidden = true"
+        )
 
 
 @pytest.mark.notebooks
@@ -149,12 +162,16 @@ def test_slides_and_html_of_the_executed_notebook(path, run_notebook):
         assert "QUICK mode" in text, "the build must say in which mode it was executed"
         assert "Traceback (most recent call last)" not in text
     source = nbformat.read(str(path), as_version=4)
-    headings = [line for c in source.cells if c.cell_type == "markdown"
-                for line in c.source.splitlines() if line.startswith(("# ", "## "))]
+    headings = [
+        line
+        for c in source.cells
+        if c.cell_type == "markdown"
+        for line in c.source.splitlines()
+        if line.startswith(("# ", "## "))
+    ]
     assert len(re.findall(r"<section\b", deck)) >= len(headings), "one slide per heading at least"
     shown = html_lib.unescape(re.sub(r"<[^>]+>", "", deck))  # the text a viewer reads
-    hidden = [c.source for c in source.cells
-              if {"solution", "parameters"} & set(c.metadata.get("tags", []))]
+    hidden = [c.source for c in source.cells if {"solution", "parameters"} & set(c.metadata.get("tags", []))]
     for cell_source in hidden:
         line = max(cell_source.splitlines(), key=len)
         assert line not in shown, f"a skipped cell shows on the slides: {line!r}"
@@ -164,10 +181,12 @@ def test_the_kernels_own_stderr_goes_to_a_log_not_the_console(tmp_path, capfd):
     """`make run` prints one line per notebook: no ipykernel TCP warning, no TensorFlow start-up lines."""
     import nbformat
 
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("QUICK = None", metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("import os\nos.write(2, b'from the kernel process\\n')\nprint('cell ran')"),
-    ])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("QUICK = None", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell("import os\nos.write(2, b'from the kernel process\\n')\nprint('cell ran')"),
+        ]
+    )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = tmp_path / "tiny.ipynb"
     nbformat.write(nb, str(path))

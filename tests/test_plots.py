@@ -21,8 +21,13 @@ def test_backend_is_headless():
 
 
 def test_show_images_grid_and_titles():
-    imgs = [np.zeros((8, 8, 3)), np.full((8, 8, 3), 255.0), np.full((8, 8, 3), 0.5),
-            np.zeros((8, 8, 3), dtype=np.uint8), np.ones((8, 8, 3))]
+    imgs = [
+        np.zeros((8, 8, 3)),
+        np.full((8, 8, 3), 255.0),
+        np.full((8, 8, 3), 0.5),
+        np.zeros((8, 8, 3), dtype=np.uint8),
+        np.ones((8, 8, 3)),
+    ]
     fig = plots.show_images(imgs, ["a", "b", "c", "d", "e"], ncols=2)
     assert len(fig.axes) == 6  # 3 rows x 2 columns, the last one empty
     assert [ax.get_title() for ax in fig.axes[:5]] == ["a", "b", "c", "d", "e"]
@@ -39,7 +44,9 @@ def test_plot_history_joins_parts_and_marks():
 
     fig = plots.plot_history([h1, History()], marks={"unfreeze": 2}, title="run")
     acc, loss = fig.axes
-    lines = {line.get_label(): list(line.get_ydata()) for line in acc.get_lines() if not line.get_label().startswith("_")}
+    lines = {
+        line.get_label(): list(line.get_ydata()) for line in acc.get_lines() if not line.get_label().startswith("_")
+    }
     assert lines == {"training accuracy": [0.5, 0.6, 0.7], "validation accuracy": [0.4, 0.5, 0.6]}
     assert any(t.get_text() == "unfreeze" for t in acc.texts)
     assert loss.get_ylabel() == "loss" and fig._suptitle.get_text() == "run"
@@ -64,8 +71,14 @@ def test_confusion_matrix_and_its_plot():
 
 
 def test_plot_lines_and_bars():
-    fig = plots.plot_lines([10, 100], {"transfer": [0.8, 0.9], "scratch": [0.5, 0.7]},
-                           xlabel="images", ylabel="accuracy", logx=True, title="t")
+    fig = plots.plot_lines(
+        [10, 100],
+        {"transfer": [0.8, 0.9], "scratch": [0.5, 0.7]},
+        xlabel="images",
+        ylabel="accuracy",
+        logx=True,
+        title="t",
+    )
     ax = fig.axes[0]
     assert [line.get_label() for line in ax.get_lines()] == ["transfer", "scratch"]
     assert ax.get_xscale() == "log" and ax.get_title() == "t"

@@ -19,12 +19,18 @@ from helpers import data
 from helpers.course import assets, metrics, offline, rehearsal
 from helpers.course.mirror import MirrorServer, served_files
 
-NOTEBOOKS = ["00_concepts", "01_xception_prediction", "02_vgg16_feature_extraction", "03_fine_tuning",
-             "04_scratch_vs_transfer"]
+NOTEBOOKS = [
+    "00_concepts",
+    "01_xception_prediction",
+    "02_vgg16_feature_extraction",
+    "03_fine_tuning",
+    "04_scratch_vs_transfer",
+]
 NEEDS_FIXTURES = pytest.mark.skipif(
     bool(offline.missing_fixtures()),
     reason=f"the rehearsal's twins are made from the offline fixtures: run `make fixtures` "
-           f"(missing: {', '.join(offline.missing_fixtures())})")
+    f"(missing: {', '.join(offline.missing_fixtures())})",
+)
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +70,9 @@ def test_the_weights_twins_load_as_keras_loads_its_own_files(twins):
     import keras
 
     mirror_root, _ = twins
-    vgg = keras.applications.VGG16(weights=str(mirror_root / assets.get("vgg16_notop").rel_path),
-                                   include_top=False, input_shape=(32, 32, 3))
+    vgg = keras.applications.VGG16(
+        weights=str(mirror_root / assets.get("vgg16_notop").rel_path), include_top=False, input_shape=(32, 32, 3)
+    )
     assert vgg.count_params() == 14_714_688
     top = keras.applications.Xception(weights=str(mirror_root / assets.get("xception_top").rel_path))
     assert top.output_shape == (None, 1000)
@@ -169,8 +176,7 @@ def _register(monkeypatch, tmp_path, good: bytes) -> assets.Asset:
     official = tmp_path / "official" / "a.h5"
     official.parent.mkdir(parents=True)
     official.write_bytes(good)
-    asset = assets.Asset("a", "test asset", (official.as_uri(),), "a.h5", "models",
-                         md5=hashlib.md5(good).hexdigest())
+    asset = assets.Asset("a", "test asset", (official.as_uri(),), "a.h5", "models", md5=hashlib.md5(good).hexdigest())
     monkeypatch.setitem(assets.ASSETS, "a", asset)
     return asset
 
@@ -223,8 +229,11 @@ def test_a_failed_download_online_names_its_cause_not_offline(monkeypatch, tmp_p
 
     monkeypatch.setattr(offline, "xception_standin_problem", lambda: "")
     with MirrorServer({}) as server:  # answers, but has no file: HTTP 404
-        monkeypatch.setitem(assets.ASSETS, "vgg16_notop", assets.Asset(
-            "vgg16_notop", "VGG16", (server.url + "models/vgg16.h5",), "vgg16.h5", "models", md5="0" * 32))
+        monkeypatch.setitem(
+            assets.ASSETS,
+            "vgg16_notop",
+            assets.Asset("vgg16_notop", "VGG16", (server.url + "models/vgg16.h5",), "vgg16.h5", "models", md5="0" * 32),
+        )
         choice = models.imagenet_weights("vgg16")
     assert choice.is_standin and choice.value is None
     assert "HTTP Error 404" in choice.note and "offline" not in choice.note
@@ -264,11 +273,17 @@ def test_online_notebooks_keep_their_models_out_of_build(tmp_path):
 
     from helpers.course import runner
 
-    for env in (rehearsal.classroom_env(tmp_path),
-                rehearsal.online_env("http://127.0.0.1:9/", tmp_path / "c", tmp_path / "manifest.json")):
+    for env in (
+        rehearsal.classroom_env(tmp_path),
+        rehearsal.online_env("http://127.0.0.1:9/", tmp_path / "c", tmp_path / "manifest.json"),
+    ):
         build = Path(env[runner.BUILD_ENV])
         assert build.is_relative_to(tmp_path) and build != runner.BUILD
-        seen = subprocess.run([sys.executable, "-c", "from helpers.course import runner; print(runner.BUILD)"],
-                              env={**os.environ, **env}, capture_output=True, text=True,
-                              check=True).stdout.strip()
+        seen = subprocess.run(
+            [sys.executable, "-c", "from helpers.course import runner; print(runner.BUILD)"],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         assert Path(seen) == build, "a kernel started in this environment would write to build/"

@@ -43,8 +43,12 @@ def _source(root: Path, sizes: dict[str, int]) -> dict[str, list[Path]]:
 
 def _written(out: Path, splits) -> dict[str, dict[str, list[Path]]]:
     """split -> class -> the source files its entries point to (links resolved)."""
-    return {s: {d.name: sorted(f.resolve() for f in d.iterdir()) for d in sorted((out / s).iterdir())}
-            if (out / s).is_dir() else {} for s in splits}
+    return {
+        s: {d.name: sorted(f.resolve() for f in d.iterdir()) for d in sorted((out / s).iterdir())}
+        if (out / s).is_dir()
+        else {}
+        for s in splits
+    }
 
 
 def expected_sizes(n: int, fractions: dict[str, float]) -> list[int]:
@@ -85,8 +89,9 @@ def test_splits_are_disjoint_complete_and_sized(tmp_path, block):
         assert set(full) == set(fractions) or not any(sizes.values())
 
         # the same seed again, now capped: every split keeps the first files of the same shuffle
-        capped = _written(data.make_splits(source, where / "capped", fractions=fractions,
-                                           per_class=caps, seed=seed), fractions)
+        capped = _written(
+            data.make_splits(source, where / "capped", fractions=fractions, per_class=caps, seed=seed), fractions
+        )
         for split in fractions:
             for label in source:
                 got, uncapped = capped[split].get(label, []), full[split].get(label, [])
@@ -114,8 +119,9 @@ def test_each_class_is_shuffled_by_the_same_seeded_stream_in_class_order(tmp_pat
     source = _source(tmp_path / "src", {"b": 10, "a": 10})
     fractions = {"train": 0.5, "test": 0.5}
     forward = _written(data.make_splits(source, tmp_path / "1", fractions=fractions, seed=5), fractions)
-    backward = _written(data.make_splits(dict(reversed(source.items())), tmp_path / "2",
-                                         fractions=fractions, seed=5), fractions)
+    backward = _written(
+        data.make_splits(dict(reversed(source.items())), tmp_path / "2", fractions=fractions, seed=5), fractions
+    )
     assert forward == backward
 
 
@@ -123,4 +129,7 @@ def test_default_fractions_are_half_quarter_quarter(tmp_path):
     source = _source(tmp_path / "src", {"a": 8})
     out = data.make_splits(source, tmp_path / "out")
     assert {s: len(v.get("a", [])) for s, v in _written(out, data.SPLITS).items()} == {
-        "train": 4, "validation": 2, "test": 2}
+        "train": 4,
+        "validation": 2,
+        "test": 2,
+    }

@@ -10,12 +10,10 @@ from helpers.course import offline, verify
 
 # What the study is meant to catch, as numbers it would produce (see /work/shared/REFERENCE.md:
 # 0.86 frozen Xception, 0.48 small CNN from scratch, 0.59 with VGG16-style preprocessing).
-GOOD = {"transfer_acc": 0.86, "finetune_acc": 0.87, "scratch_acc": 0.48,
-        "wrong_preprocessing_acc": 0.59}
+GOOD = {"transfer_acc": 0.86, "finetune_acc": 0.87, "scratch_acc": 0.48, "wrong_preprocessing_acc": 0.59}
 BROKEN = {  # name: (change to GOOD, a phrase of each problem expected)
     # the base is not really pretrained (or freezing is broken and it got wrecked): near scratch
-    "weak transfer": ({"transfer_acc": 0.55},
-                      ["transfer_acc 0.550 <", "scratch_acc =", "wrong_preprocessing_acc ="]),
+    "weak transfer": ({"transfer_acc": 0.55}, ["transfer_acc 0.550 <", "scratch_acc =", "wrong_preprocessing_acc ="]),
     # transfer works but so does scratch: no evidence for transfer
     "scratch as good": ({"scratch_acc": 0.75}, ["scratch_acc ="]),
     # fine-tuning at a high learning rate destroys the pretrained features
@@ -39,15 +37,13 @@ def test_claims_fail_on_broken_numbers(name):
 
 
 def test_claims_boundaries_count_as_holding():
-    exact = {"transfer_acc": 0.85, "scratch_acc": 0.65, "finetune_acc": 0.80,
-             "wrong_preprocessing_acc": 0.70}
+    exact = {"transfer_acc": 0.85, "scratch_acc": 0.65, "finetune_acc": 0.80, "wrong_preprocessing_acc": 0.70}
     assert verify.check_claims(exact) == []
     assert len(verify.check_claims({**exact, "transfer_acc": 0.849})) == 2
 
 
 def test_bn_claim_needs_frozen_bn_to_win_on_every_seed():
-    measured = {**GOOD, "bn_seeds": [42, 43], "bn_trainable_acc": [0.866, 0.866],
-                "bn_frozen_acc": [0.902, 0.884]}
+    measured = {**GOOD, "bn_seeds": [42, 43], "bn_trainable_acc": [0.866, 0.866], "bn_frozen_acc": [0.902, 0.884]}
     assert verify.check_claims(measured) == []
     for frozen, seed in [([0.866, 0.884], 42), ([0.902, 0.857], 43)]:  # a tie, then a loss
         problems = verify.check_claims({**measured, "bn_frozen_acc": frozen})

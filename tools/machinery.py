@@ -21,23 +21,33 @@ from pathlib import Path
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 MACHINERY_TAGS = {"colab", "setup", "metrics"}
 # One alternative per kind of bookkeeping; a line that matches any of them is machinery.
-MACHINERY_LINE = re.compile("|".join([
-    r"\bQUICK\b",                                   # the quick/full switch and what it decides
-    r"helpers\.course\b", r"check_int\(",           # what runs the course: plumbing, parameter checks,
-    r"metrics\.record\(", r"\brunner\.",            # metric records, the runner's folders
-    r"CAVEAT|REPRESENTATIVE|note_standin|is_standin|\bprovenance\b",  # stand-in labels and caveats
-    r"\bBACKBONE\b|imagenet_weights\(|\bw\.value\b",   # which base runs here
-    r"^\s*(if .*:\s*)?raise (ValueError|RuntimeError)\(",  # guards against a wrong parameter
-    r"google\.colab|subprocess|sys\.path|os\.chdir",  # Colab plumbing
-]))
+MACHINERY_LINE = re.compile(
+    "|".join(
+        [
+            r"\bQUICK\b",  # the quick/full switch and what it decides
+            r"helpers\.course\b",
+            r"check_int\(",  # what runs the course: plumbing, parameter checks,
+            r"metrics\.record\(",
+            r"\brunner\.",  # metric records, the runner's folders
+            r"CAVEAT|REPRESENTATIVE|note_standin|is_standin|\bprovenance\b",  # stand-in labels and caveats
+            r"\bBACKBONE\b|imagenet_weights\(|\bw\.value\b",  # which base runs here
+            r"^\s*(if .*:\s*)?raise (ValueError|RuntimeError)\(",  # guards against a wrong parameter
+            r"google\.colab|subprocess|sys\.path|os\.chdir",  # Colab plumbing
+        ]
+    )
+)
 
 
 def _groups(nodes, lines: list[str]) -> list[list[int]]:
     """Line numbers per simple statement; a compound statement whose header does bookkeeping is one group."""
     groups = []
     for node in nodes:
-        body = [n for field in ("body", "orelse", "finalbody", "handlers") for n in getattr(node, field, [])
-                if isinstance(n, ast.AST)]
+        body = [
+            n
+            for field in ("body", "orelse", "finalbody", "handlers")
+            for n in getattr(node, field, [])
+            if isinstance(n, ast.AST)
+        ]
         if not body:
             groups.append(list(range(node.lineno - 1, node.end_lineno)))
             continue
@@ -78,8 +88,7 @@ def code_lines(notebook: Path) -> list[tuple[str, bool]]:
         tagged = bool(MACHINERY_TAGS & set(cell["metadata"].get("tags", [])))
         for statement in _statements("".join(cell["source"])):
             machinery = tagged or any(MACHINERY_LINE.search(line) for line in statement)
-            out += [(line, machinery) for line in statement
-                    if line.strip() and not line.lstrip().startswith("#")]
+            out += [(line, machinery) for line in statement if line.strip() and not line.lstrip().startswith("#")]
     return out
 
 

@@ -26,8 +26,15 @@ def scores(root: Path = Path("mutants")) -> dict[str, Counter]:
             targets = [module] + (["helpers.models.unfreeze_top"] if "x_unfreeze_top__mutmut" in name else [])
             for target in targets:
                 c = result.setdefault(target, Counter())
-                c["killed" if code in KILLED else "survived" if code in SURVIVED
-                  else "unchecked" if code is None else "other"] += 1
+                c[
+                    "killed"
+                    if code in KILLED
+                    else "survived"
+                    if code in SURVIVED
+                    else "unchecked"
+                    if code is None
+                    else "other"
+                ] += 1
     return result
 
 
@@ -41,8 +48,10 @@ def main() -> int:
         total = c["killed"] + c["survived"] + c["other"]
         pct = f"{100 * c['killed'] / total:.1f}%" if total else "-"
         extra = f", {c['unchecked']} not run yet" if c["unchecked"] else ""
-        print(f"{target}: {c['killed']}/{total} killed ({pct}); {c['survived']} survived, "
-              f"{c['other']} other (no tests, suspicious){extra}")
+        print(
+            f"{target}: {c['killed']}/{total} killed ({pct}); {c['survived']} survived, "
+            f"{c['other']} other (no tests, suspicious){extra}"
+        )
     return 0
 
 

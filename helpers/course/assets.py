@@ -24,10 +24,10 @@ import urllib.parse
 import urllib.request
 import zipfile
 import zlib
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterator
 
 from tqdm.auto import tqdm
 
@@ -160,8 +160,12 @@ ASSETS: dict[str, Asset] = {
             md5=None,  # not published; checked by size and by the folder counts after extraction
             size=68_606_236,
             extract_to="cats_and_dogs_filtered",
-            folder_counts=(("train/cats", 1000), ("train/dogs", 1000),
-                           ("validation/cats", 500), ("validation/dogs", 500)),
+            folder_counts=(
+                ("train/cats", 1000),
+                ("train/dogs", 1000),
+                ("validation/cats", 500),
+                ("validation/dogs", 500),
+            ),
             standin="photo cut-outs (Debian tuxpaint-stamps-default), birds vs mammals, same folder layout",
             standin_fixture="tuxpaint",
             full_course=True,
@@ -193,14 +197,30 @@ ASSETS: dict[str, Asset] = {
                 standin_fixture="fashion_mnist",
             )
             for part, fname, md5, debian_md5 in [
-                ("train_images", "train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
-                 "cf8536b0aa1a6ac5fa3f23001093305c"),
-                ("train_labels", "train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe",
-                 "10bea18fdb374794d4bb42e356e600c9"),
-                ("test_images", "t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79",
-                 "f78720b4224f21cce2f2ccf2d7a94c9a"),
-                ("test_labels", "t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310",
-                 "0d30e22e447f3c33dab9ed536400ac01"),
+                (
+                    "train_images",
+                    "train-images-idx3-ubyte.gz",
+                    "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+                    "cf8536b0aa1a6ac5fa3f23001093305c",
+                ),
+                (
+                    "train_labels",
+                    "train-labels-idx1-ubyte.gz",
+                    "25c81989df183df01b3e8a0aad5dffbe",
+                    "10bea18fdb374794d4bb42e356e600c9",
+                ),
+                (
+                    "test_images",
+                    "t10k-images-idx3-ubyte.gz",
+                    "bef4ecab320f06d8554ea6380940ec79",
+                    "f78720b4224f21cce2f2ccf2d7a94c9a",
+                ),
+                (
+                    "test_labels",
+                    "t10k-labels-idx1-ubyte.gz",
+                    "bb300cfdad3c16e7a12a480ee83cd310",
+                    "0d30e22e447f3c33dab9ed536400ac01",
+                ),
             ]
         ),
     ]
@@ -217,9 +237,7 @@ def keras_home() -> Path:
     if env:
         return Path(env)
     home = Path(os.path.expanduser("~")) / ".keras"
-    if (home.exists() and os.access(home, os.W_OK)) or (
-        not home.exists() and os.access(home.parent, os.W_OK)
-    ):
+    if (home.exists() and os.access(home, os.W_OK)) or (not home.exists() and os.access(home.parent, os.W_OK)):
         return home
     return Path("/tmp/.keras")
 
@@ -363,8 +381,9 @@ def _inside(name, folder: Path) -> bool:
     if not isinstance(name, (str, bytes, os.PathLike)):
         return False  # e.g. a file descriptor
     path = Path(os.fsdecode(name))
-    return (Path(os.path.abspath(path)).is_relative_to(os.path.abspath(folder))
-            or path.resolve().is_relative_to(Path(folder).resolve()))
+    return Path(os.path.abspath(path)).is_relative_to(os.path.abspath(folder)) or path.resolve().is_relative_to(
+        Path(folder).resolve()
+    )
 
 
 def not_writable(error: OSError, folder: str | os.PathLike, *, hint: str = "") -> NotWritable | None:
@@ -388,11 +407,14 @@ def not_writable(error: OSError, folder: str | os.PathLike, *, hint: str = "") -
         return None
     reason = error.strerror or str(error)
     if code in (errno.ENOSPC, errno.EDQUOT):
-        message = (f"no space left on the disk of {folder} ({reason}): free space there, or set "
-                   "KERAS_HOME to a folder on a larger disk")
+        message = (
+            f"no space left on the disk of {folder} ({reason}): free space there, or set "
+            "KERAS_HOME to a folder on a larger disk"
+        )
     else:
-        message = (f"cannot write in {folder}: it is read-only or not yours ({reason}); set "
-                   "KERAS_HOME to a writable folder")
+        message = (
+            f"cannot write in {folder}: it is read-only or not yours ({reason}); set KERAS_HOME to a writable folder"
+        )
     message += f" (the Keras cache is now {keras_home()})"
     return NotWritable(message + (f"; {hint}" if hint else ""))
 
@@ -422,11 +444,11 @@ def _ensure_writable(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise NotWritable(f"cannot create the cache folder {folder} ({e.strerror}); "
-                          "set KERAS_HOME to a writable folder") from e
+        raise NotWritable(
+            f"cannot create the cache folder {folder} ({e.strerror}); set KERAS_HOME to a writable folder"
+        ) from e
     if not os.access(folder, os.W_OK):
-        raise NotWritable(f"the cache folder {folder} is read-only; "
-                          "set KERAS_HOME to a writable folder")
+        raise NotWritable(f"the cache folder {folder} is read-only; set KERAS_HOME to a writable folder")
 
 
 # ---------------------------------------------------------------- checks
@@ -478,8 +500,9 @@ def _incomplete(asset: Asset, root: Path) -> str:
         wrong = []
         for rel, count in asset.folder_counts:
             folder = root / rel
-            got = (sum(1 for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
-                   if folder.is_dir() else 0)
+            got = (
+                sum(1 for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")) if folder.is_dir() else 0
+            )
             if got != count:
                 wrong.append(f"{rel} holds {got} files, expected {count}")
         return "; ".join(wrong)
@@ -506,8 +529,12 @@ def _extracted_roots(asset: Asset) -> list[Path]:
     found: list[Path] = []
     for c in candidates:
         for inner in (c / asset.extract_to, c):
-            if (inner.is_dir() and inner not in found and not inner.name.endswith(".part")
-                    and any(p.name != EXTRACTED_MARKER for p in inner.iterdir())):
+            if (
+                inner.is_dir()
+                and inner not in found
+                and not inner.name.endswith(".part")
+                and any(p.name != EXTRACTED_MARKER for p in inner.iterdir())
+            ):
                 found.append(inner)
                 break
     return found
@@ -542,12 +569,17 @@ def check(asset: Asset | str) -> Status:
         md5, size, _ = expected(asset)
         if md5 or size or not asset.extract_to:
             return Status("present", "", path)  # a verified archive is extracted by fetch()
-        return Status("unverified", f"{path} has no published checksum and never extracted completely: "
-                      f"run `python -m helpers fetch {asset.name}` (it extracts it, or says to "
-                      "delete it when it is damaged)", path)
+        return Status(
+            "unverified",
+            f"{path} has no published checksum and never extracted completely: "
+            f"run `python -m helpers fetch {asset.name}` (it extracts it, or says to "
+            "delete it when it is damaged)",
+            path,
+        )
     if roots:
-        return Status("incomplete", f"incomplete ({_incomplete(asset, roots[0])}): delete "
-                      f"{roots[0]} and fetch again", roots[0])
+        return Status(
+            "incomplete", f"incomplete ({_incomplete(asset, roots[0])}): delete {roots[0]} and fetch again", roots[0]
+        )
     return Status("missing", "", path)
 
 
@@ -559,8 +591,7 @@ def is_present(asset: Asset | str) -> bool:
 # ---------------------------------------------------------------- download
 
 
-def download(url: str, dest: Path, *, md5: str | None = None, size: int | None = None,
-             progress: bool = True) -> Path:
+def download(url: str, dest: Path, *, md5: str | None = None, size: int | None = None, progress: bool = True) -> Path:
     """Download ``url`` to ``dest`` with a progress bar; verify length, size and MD5.
 
     The file is written as ``dest.part`` and renamed only once it is complete and
@@ -579,8 +610,9 @@ def download(url: str, dest: Path, *, md5: str | None = None, size: int | None =
             with writing(dest.parent):  # only the file operations: a network error stays one
                 out = open(part, "wb")
             try:
-                with tqdm(total=announced or size, unit="B", unit_scale=True, desc=dest.name,
-                          disable=not progress) as bar:
+                with tqdm(
+                    total=announced or size, unit="B", unit_scale=True, desc=dest.name, disable=not progress
+                ) as bar:
                     for chunk in iter(lambda: response.read(1 << 16), b""):
                         with writing(dest.parent):
                             out.write(chunk)
@@ -597,8 +629,9 @@ def download(url: str, dest: Path, *, md5: str | None = None, size: int | None =
     got_size = part.stat().st_size
     if announced and got_size != announced:
         part.unlink()
-        raise IncompleteDownload(f"{url}: the connection ended after {got_size:,} of the "
-                                 f"{announced:,} bytes the server announced")
+        raise IncompleteDownload(
+            f"{url}: the connection ended after {got_size:,} of the {announced:,} bytes the server announced"
+        )
     if size is not None and md5 is None and got_size != size:
         part.unlink()
         raise ChecksumMismatch(f"{url}: got {got_size} bytes, expected {size}")
@@ -616,8 +649,9 @@ def _extract_checked(asset: Asset) -> Path:
     root = safe_extract(asset.path, keras_home() / asset.subdir / asset.extract_to)
     problem = _incomplete(asset, root)
     if problem:
-        raise AssetError(f"{asset.name}: {asset.path} extracted into {root}, but {problem}; "
-                         f"delete {asset.path} and fetch again")
+        raise AssetError(
+            f"{asset.name}: {asset.path} extracted into {root}, but {problem}; delete {asset.path} and fetch again"
+        )
     return root
 
 
@@ -649,9 +683,11 @@ def fetch(name: str, *, progress: bool = True, retries: int = 1) -> Path:
             asset.path.unlink(missing_ok=True)  # damaged: download it again below
     if not online:
         hosts = ", ".join(sorted({urllib.parse.urlparse(u).netloc for u in sources}))
-        where = (f": the cached copy is {status.detail}; no network ({hosts} did not answer)"
-                 if status.detail else
-                 f" is not in the cache at {asset.path} and there is no network ({hosts} did not answer)")
+        where = (
+            f": the cached copy is {status.detail}; no network ({hosts} did not answer)"
+            if status.detail
+            else f" is not in the cache at {asset.path} and there is no network ({hosts} did not answer)"
+        )
         raise NoNetwork(
             f"{asset.name} ({asset.description}){where}. On a machine with internet run `python -m helpers fetch "
             f"{asset.name}` and copy {asset.path} here (or set KERAS_HOME). "
@@ -679,9 +715,11 @@ def fetch(name: str, *, progress: bool = True, retries: int = 1) -> Path:
             break
     if not done:  # (a damaged file already in the cache must not count as fetched)
         error = ChecksumMismatch if mismatches == len(errors) else AssetError
-        raise error(f"could not fetch {asset.name}:\n  " + "\n  ".join(errors) +
-                    ("\n  the server keeps sending a different file; report this to the course"
-                     if mismatches else ""))
+        raise error(
+            f"could not fetch {asset.name}:\n  "
+            + "\n  ".join(errors)
+            + ("\n  the server keeps sending a different file; report this to the course" if mismatches else "")
+        )
     if asset.extract_to:
         try:
             return _extract_checked(asset)
@@ -689,8 +727,9 @@ def fetch(name: str, *, progress: bool = True, retries: int = 1) -> Path:
             raise
         except AssetError as e:  # a damaged archive must not stay behind looking fetched
             asset.path.unlink(missing_ok=True)
-            raise AssetError(f"could not fetch {asset.name}: the downloaded archive is unusable "
-                             f"and was deleted: {e}") from e
+            raise AssetError(
+                f"could not fetch {asset.name}: the downloaded archive is unusable and was deleted: {e}"
+            ) from e
     return asset.path
 
 
@@ -701,8 +740,10 @@ def _check_member(name: str, target: Path) -> None:
     pure = PurePosixPath(name)
     resolved = (target / name).resolve()
     if pure.is_absolute() or ".." in pure.parts or not resolved.is_relative_to(target.resolve()):
-        raise UnsafeArchive(f"archive member {name!r} would be written outside {target}; "
-                            "refusing to extract this archive (it may be malicious)")
+        raise UnsafeArchive(
+            f"archive member {name!r} would be written outside {target}; "
+            "refusing to extract this archive (it may be malicious)"
+        )
 
 
 def safe_extract(archive: Path, target: Path) -> Path:
@@ -737,15 +778,20 @@ def safe_extract(archive: Path, target: Path) -> Path:
                         _check_member(m.name, part)
                         if m.issym() or m.islnk():
                             link = (part / m.name).parent / m.linkname if m.issym() else part / m.linkname
-                            if PurePosixPath(m.linkname).is_absolute() or not link.resolve().is_relative_to(part.resolve()):
-                                raise UnsafeArchive(f"archive member {m.name!r} links outside "
-                                                    f"{target} ({m.linkname}); refusing")
+                            if PurePosixPath(m.linkname).is_absolute() or not link.resolve().is_relative_to(
+                                part.resolve()
+                            ):
+                                raise UnsafeArchive(
+                                    f"archive member {m.name!r} links outside {target} ({m.linkname}); refusing"
+                                )
                         if not (m.isfile() or m.isdir() or m.issym() or m.islnk()):
                             raise UnsafeArchive(f"archive member {m.name!r} is a device or fifo; refusing")
                     t.extractall(part, filter="data")
             else:
-                raise AssetError(f"{archive} is neither a zip nor a tar archive (an error page? a "
-                                 "partial download?); delete it and fetch again")
+                raise AssetError(
+                    f"{archive} is neither a zip nor a tar archive (an error page? a "
+                    "partial download?); delete it and fetch again"
+                )
             (part / EXTRACTED_MARKER).write_text(f"extracted completely from {archive.name}\n")
             shutil.rmtree(target, ignore_errors=True)
             part.rename(target)
@@ -754,8 +800,10 @@ def safe_extract(archive: Path, target: Path) -> Path:
         raise
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, zlib.error, OSError) as e:
         shutil.rmtree(part, ignore_errors=True)
-        raise AssetError(f"{archive} is damaged or incomplete ({type(e).__name__}: {e}); "
-                         "delete it and fetch again (`python -m helpers fetch`)") from e
+        raise AssetError(
+            f"{archive} is damaged or incomplete ({type(e).__name__}: {e}); "
+            "delete it and fetch again (`python -m helpers fetch`)"
+        ) from e
     except BaseException:
         shutil.rmtree(part, ignore_errors=True)
         raise

@@ -26,8 +26,7 @@ def asset_status(asset: assets.Asset, online: bool = False) -> str:
     if status.present:
         return "present"
     if status.detail:  # damaged, incomplete or unverified: say what to delete
-        return (status.detail if status.detail.startswith(status.state)
-                else f"{status.state}: {status.detail}")
+        return status.detail if status.detail.startswith(status.state) else f"{status.state}: {status.detail}"
     if online:
         return f"missing: downloaded on first use (or now: `python -m helpers fetch {asset.name}`)"
     problem = offline.standin_problem(asset.name)
@@ -60,20 +59,30 @@ def doctor(with_tf: bool = True) -> int:
         for url in assets.urls(asset):
             origin = url.split("/")[2]
             hosts.setdefault(origin, assets.is_online(url))
-    print("network     " + (f"OFFLINE (no asset host answers: {', '.join(hosts)})" if not any(hosts.values())
-                             else ", ".join(f"{h} {'answers' if ok else 'does NOT answer'}" for h, ok in hosts.items())))
+    print(
+        "network     "
+        + (
+            f"OFFLINE (no asset host answers: {', '.join(hosts)})"
+            if not any(hosts.values())
+            else ", ".join(f"{h} {'answers' if ok else 'does NOT answer'}" for h, ok in hosts.items())
+        )
+    )
     print("assets:")
     for asset in assets.ASSETS.values():
         online = any(hosts[u.split("/")[2]] for u in assets.urls(asset))
         print(f"  {asset.name:28s} {asset_status(asset, online)}")
     missing = offline.missing_fixtures()
-    print("offline fixtures: " + ("all installed" if not missing else
-                                  f"missing {', '.join(missing)}: {offline.FIXTURES_HINT}"))
+    print(
+        "offline fixtures: "
+        + ("all installed" if not missing else f"missing {', '.join(missing)}: {offline.FIXTURES_HINT}")
+    )
     problem = offline.kitchenware_problem()
     if problem and not problem.startswith("missing"):
         print(f"  kitchenware wheel {problem}")
-    print(f"colab       badges open github.com/{REPOSITORY}: they work once the course is published "
-          "there (REPOSITORY in helpers/colab.py)")
+    print(
+        f"colab       badges open github.com/{REPOSITORY}: they work once the course is published "
+        "there (REPOSITORY in helpers/colab.py)"
+    )
     return 0
 
 
@@ -103,8 +112,13 @@ def main(argv: list[str] | None = None) -> int:
     for kind, where in (("slides", "reveal.js slides in build/slides"), ("html", "HTML pages in build/html")):
         k = sub.add_parser(kind, help=f"execute every notebook, then write {where} (instructors)")
         mode = k.add_mutually_exclusive_group()
-        mode.add_argument("--full", dest="quick", action="store_false", default=None,
-                          help="full mode (default: full when its assets are cached, else quick)")
+        mode.add_argument(
+            "--full",
+            dest="quick",
+            action="store_false",
+            default=None,
+            help="full mode (default: full when its assets are cached, else quick)",
+        )
         mode.add_argument("--quick", dest="quick", action="store_true", help="quick mode")
     sv = sub.add_parser("serve", help="serve the cached assets to a classroom (COURSE_ASSET_MIRROR)")
     sv.add_argument("--host", default="0.0.0.0", help="address to listen on (default: every interface)")
@@ -112,11 +126,17 @@ def main(argv: list[str] | None = None) -> int:
     sv.add_argument("--root", help="a Keras cache folder (default: this machine's)")
     rh = sub.add_parser("rehearsal", help="the online path on 127.0.0.1: twins of every asset, every notebook")
     rh.add_argument("notebooks", nargs="*", help="notebook names (default: all)")
-    rh.add_argument("--classroom-env", action="store_true",
-                    help="print the classroom's environment (its fetched cache, no server, no stand-in) and exit")
+    rh.add_argument(
+        "--classroom-env",
+        action="store_true",
+        help="print the classroom's environment (its fetched cache, no server, no stand-in) and exit",
+    )
     sub.add_parser("colab", help="write the Open-in-Colab badges and Colab setup cell (README, notebooks)")
-    c = sub.add_parser("compare-runs", help="two folders of notebook metrics agree (timings excepted)",
-                       description="Check that two runs of the notebooks recorded the same metrics.")
+    c = sub.add_parser(
+        "compare-runs",
+        help="two folders of notebook metrics agree (timings excepted)",
+        description="Check that two runs of the notebooks recorded the same metrics.",
+    )
     c.add_argument("first", type=Path, help="e.g. build/rehearsal/metrics")
     c.add_argument("second", type=Path, help="e.g. build/metrics-classroom")
     c.add_argument("--tol", type=float, default=1e-6, help="absolute tolerance for floats")

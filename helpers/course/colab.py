@@ -47,12 +47,14 @@ def setup_cell() -> str:
 
     Elsewhere its ``if`` is false and the cell does nothing; the notebooks keep it collapsed.
     """
-    return f'''{SETUP_MARK} (elsewhere this cell does nothing): get the course, so that `import helpers` works.
+    return f"""{SETUP_MARK} (elsewhere this cell does nothing): get the course, so that `import helpers` works.
 import sys
+
 if "google.colab" in sys.modules:
-    ![ -d /content/course ] || git clone -q --depth 1 https://github.com/{REPOSITORY} /content/course
+    REPO = "https://github.com/{REPOSITORY}"
+    ![ -d /content/course ] || git clone -q --depth 1 $REPO /content/course
     %cd /content/course/notebooks
-    sys.path.insert(0, "/content/course")'''
+    sys.path.insert(0, "/content/course")"""
 
 
 def with_badge(markdown: str, notebook: str) -> str:

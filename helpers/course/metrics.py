@@ -80,18 +80,22 @@ def differences(first: Any, second: Any, *, tol: float = 1e-6, path: str = "") -
     ['acc[1]: 0.7 != 0.75']
     """
     if isinstance(first, dict) and isinstance(second, dict):
-        found = [f"{path}.{k}".lstrip(".") + ": only in one run"
-                 for k in sorted(set(first) ^ set(second))]
+        found = [f"{path}.{k}".lstrip(".") + ": only in one run" for k in sorted(set(first) ^ set(second))]
         for key in sorted(set(first) & set(second)):
             if not _TIMING.search(str(key)):
                 found += differences(first[key], second[key], tol=tol, path=f"{path}.{key}".lstrip("."))
         return found
     if isinstance(first, list) and isinstance(second, list) and len(first) == len(second):
-        return [d for i, (a, b) in enumerate(zip(first, second))
-                for d in differences(a, b, tol=tol, path=f"{path}[{i}]")]
+        return [
+            d for i, (a, b) in enumerate(zip(first, second)) for d in differences(a, b, tol=tol, path=f"{path}[{i}]")
+        ]
     numbers = (int, float)
-    if (isinstance(first, numbers) and isinstance(second, numbers)
-            and not isinstance(first, bool) and not isinstance(second, bool)):
+    if (
+        isinstance(first, numbers)
+        and isinstance(second, numbers)
+        and not isinstance(first, bool)
+        and not isinstance(second, bool)
+    ):
         return [] if abs(first - second) <= tol else [f"{path}: {first} != {second}"]
     return [] if first == second else [f"{path}: {first!r} != {second!r}"]
 
@@ -102,8 +106,10 @@ def compare_runs(first_dir: Path, second_dir: Path, *, tol: float = 1e-6) -> lis
     for path in sorted(Path(first_dir).glob("*.json")):
         other = Path(second_dir) / path.name
         if other.is_file():
-            found += [f"{path.stem}: {d}" for d in
-                      differences(json.loads(path.read_text()), json.loads(other.read_text()), tol=tol)]
+            found += [
+                f"{path.stem}: {d}"
+                for d in differences(json.loads(path.read_text()), json.loads(other.read_text()), tol=tol)
+            ]
     return found
 
 
@@ -113,6 +119,8 @@ def compare_command(first: Path, second: Path, tol: float = 1e-6) -> int:
     found = compare_runs(first, second, tol=tol)
     for line in found:
         print(line)
-    print(f"compared {len(common)} notebook record(s) ({', '.join(Path(c).stem for c in common) or 'none'}): "
-          + ("same metrics (timings excepted)" if not found else f"{len(found)} difference(s)"))
+    print(
+        f"compared {len(common)} notebook record(s) ({', '.join(Path(c).stem for c in common) or 'none'}): "
+        + ("same metrics (timings excepted)" if not found else f"{len(found)} difference(s)")
+    )
     return 1 if found else 0

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import warnings
 
-
 QUICK_ENV = "COURSE_QUICK"  # `make run`, `make test` and CI set COURSE_QUICK=1
 
 
@@ -46,8 +45,7 @@ def start(notebook: str, *, quick: bool, seed: int) -> None:
     warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed", category=UserWarning)
     metrics.reset(notebook)
     metrics.record(notebook, quick=bool(quick), seed=seed, standins=[])
-    mode = ("QUICK mode (small data, few epochs: for CI and a first look)" if quick
-            else "FULL mode (the real course)")
+    mode = "QUICK mode (small data, few epochs: for CI and a first look)" if quick else "FULL mode (the real course)"
     print(f"{mode} | seed {seed} | Keras {keras.__version__}")
 
 

