@@ -56,3 +56,85 @@ def check_path(name: str, value: str | os.PathLike | None) -> Path | None:
             f"(relative paths start in {Path.cwd()}); fix it in the parameters cell"
         )
     return path
+
+
+# Each notebook's size parameters: name -> (quick default, full default, lowest, highest). A
+# parameter left at None in the notebook takes the default of its mode; every one is then checked.
+# A full default of None means "every image" (TRAIN_PER_CLASS, EVAL_PER_CLASS).
+DEFAULTS: dict[str, dict[str, tuple]] = {
+    "00_concepts": {
+        "PRETRAIN_PER_CLASS": (1000, 6000, 10, 6000),  # Fashion-MNIST has 6000 training images per class
+        "PRETRAIN_EPOCHS": (3, 5, 1, None),
+        "LABELS_PER_CLASS": ([5, 20], [5, 10, 25, 100, 500], 1, 6000),
+        "TIME_BATCH": (4, 16, 1, 256),
+    },
+    "01_xception_prediction": {"TOP_K": (3, 3, 1, 10)},
+    "02_vgg16_feature_extraction": {
+        "IMAGE_SIZE": (72, 150, 32, 512),  # VGG16's smallest input is 32 (Xception's 71: checked by setup)
+        "EPOCHS": (5, 30, 1, None),
+        "TRAIN_PER_CLASS": (50, None, 1, None),
+        "EVAL_PER_CLASS": (25, None, 1, None),
+        "BATCH_SIZE": (20, 20, 1, None),
+    },
+    "03_fine_tuning": {
+        "IMAGE_SIZE": (72, 150, 32, 512),
+        "TRAIN_PER_CLASS": (50, None, 1, None),
+        "EVAL_PER_CLASS": (25, None, 1, None),
+        "BATCH_SIZE": (16, 32, 1, None),
+        "HEAD_EPOCHS": (5, 10, 1, None),
+        "FINE_TUNE_EPOCHS": (2, 30, 1, None),
+        "HUB_IMAGE_SIZE": (96, 224, 32, 512),
+        "HUB_EPOCHS": (1, 5, 1, None),
+        "HUB_FINE_TUNE_EPOCHS": (1, 5, 1, None),
+    },
+    "04_scratch_vs_transfer": {
+        "IMAGE_SIZE": (72, 150, 71, 512),  # Xception needs at least 71 px
+        "TRAIN_PER_CLASS": (50, None, 1, None),
+        "EVAL_PER_CLASS": (25, None, 1, None),
+        "BATCH_SIZE": (16, 32, 1, None),
+        "EPOCHS": (6, 30, 2, None),  # fine-tuning needs one epoch for the head, one after
+        "CURVE_SIZES": ([3, 8, 20], [10, 25, 50, 100, 500, 1000], 1, None),
+        "CURVE_EPOCHS": (15, 30, 1, None),
+        "REPEATS": (2, 3, 1, None),
+        "FASHION_PER_CLASS": ([10, 20], [10, 50, 100], 1, None),
+        "FASHION_TEST": (1000, 5000, 100, 10_000),  # the test set has 10,000
+        "FASHION_IMAGE_SIZE": (75, 96, 71, 299),
+        "FASHION_EPOCHS": (30, 30, 1, None),
+    },
+}
+# Products of two parameters with an upper limit: Fashion-MNIST has 6000 training images per class.
+PRODUCT_LIMITS = {("FASHION_PER_CLASS", "REPEATS"): 6000}
+
+
+def resolve(notebook: str, namespace: dict, quick: bool) -> dict:
+    """Fill the notebook's ``None`` parameters with its mode's defaults, check every one, return them.
+
+    Learning rates (names ending in ``LEARNING_RATE``) must lie in (0, 1); a fine-tuning rate
+    (``LEARNING_RATE`` next to ``HEAD_LEARNING_RATE``) must be below the head's.
+
+    >>> ns = {"IMAGE_SIZE": None, "EPOCHS": 3, "TRAIN_PER_CLASS": None, "EVAL_PER_CLASS": None, "BATCH_SIZE": 20}
+    >>> resolve("02_vgg16_feature_extraction", ns, quick=True)["IMAGE_SIZE"], ns["EPOCHS"]
+    (72, 3)
+    """
+    resolved = {}
+    for name, (quick_default, full_default, low, high) in DEFAULTS.get(notebook, {}).items():
+        value = namespace.get(name)
+        if value is None:
+            value = quick_default if quick else full_default
+        if isinstance(quick_default, list):  # sizes of a curve: sorted, each once
+            value = sorted(set(check_int_list(name, value, low=low, high=high)))
+        elif value is not None:
+            check_int(name, value, low=low, high=high)
+        namespace[name] = resolved[name] = value
+    for (sizes, repeats), high in PRODUCT_LIMITS.items():
+        if sizes in resolved:
+            check_int(f"{sizes}[-1] * {repeats}", resolved[sizes][-1] * resolved[repeats], high=high)
+    for name, value in namespace.items():
+        if name.isupper() and name.endswith("LEARNING_RATE") and not (isinstance(value, float) and 0 < value < 1):
+            raise ValueError(f"{name} = {value!r} should be a number between 0 and 1 (set it in the parameters cell)")
+    if "HEAD_LEARNING_RATE" in namespace and not namespace["LEARNING_RATE"] < namespace["HEAD_LEARNING_RATE"]:
+        raise ValueError(
+            f"LEARNING_RATE = {namespace['LEARNING_RATE']} must be below HEAD_LEARNING_RATE = "
+            f"{namespace['HEAD_LEARNING_RATE']} (10-100x lower is usual); set it in the parameters cell"
+        )
+    return resolved
