@@ -635,7 +635,7 @@ nb02 = SimpleNamespace(
         _check_02_q1,
         "Set `conv_base.trainable = False` (that is what freezes it, BatchNormalization "
         "included); call it as `conv_base(x, training=False)`, the Keras guides' idiom; end with "
-        "Dense(2, activation='softmax'). helpers.models.transfer_model shows the whole recipe.",
+        "Dense(2, activation='softmax'), as method B's model above.",
     ),
     q2=Exercise(
         "nb02.q2",

@@ -51,32 +51,19 @@ PRETRAIN_EPOCHS = None  # quick 3, full 5
 LABELS_PER_CLASS = None  # list of target-task sizes to compare (quick [5, 20], full [5, 10, 25, 100, 500])
 TIME_BATCH = None  # images per timed forward pass of each backbone (quick 4, full 16)
 
-# %%
+# %% [markdown]
+# The next cell prepares the run: it fills in the parameters left at `None`, fixes the random seeds,
+# and gets Fashion-MNIST (downloaded once into the Keras cache). Offline, it says if it is a stand-in.
+
+# %% tags=["setup"]
 import helpers
 
-QUICK = helpers.course.notebook.quick_mode(QUICK)
-PRETRAIN_PER_CLASS = (1000 if QUICK else 6000) if PRETRAIN_PER_CLASS is None else PRETRAIN_PER_CLASS
-PRETRAIN_EPOCHS = (3 if QUICK else 5) if PRETRAIN_EPOCHS is None else PRETRAIN_EPOCHS
-LABELS_PER_CLASS = ([5, 20] if QUICK else [5, 10, 25, 100, 500]) if LABELS_PER_CLASS is None else LABELS_PER_CLASS
-TIME_BATCH = (4 if QUICK else 16) if TIME_BATCH is None else TIME_BATCH
-helpers.course.params.check_int("PRETRAIN_PER_CLASS", PRETRAIN_PER_CLASS, low=10, high=6000)
-helpers.course.params.check_int("PRETRAIN_EPOCHS", PRETRAIN_EPOCHS, low=1)
-LABELS_PER_CLASS = sorted(
-    set(helpers.course.params.check_int_list("LABELS_PER_CLASS", LABELS_PER_CLASS, low=1, high=6000))
-)
-helpers.course.params.check_int("TIME_BATCH", TIME_BATCH, low=1, high=256)
-print(
-    f"pretrain: {PRETRAIN_PER_CLASS} images/class x {PRETRAIN_EPOCHS} epochs; "
-    f"target sizes: {LABELS_PER_CLASS} labels/class; timing batch: {TIME_BATCH}"
-)
+course = helpers.course.setup("00_concepts", globals())
 
 # %%
 import keras
 import numpy as np
 from tqdm.auto import tqdm
-
-NB = "00_concepts"
-helpers.course.notebook.start(NB, quick=QUICK, seed=SEED)
 
 # %% [markdown]
 # ## Two ways to transfer
@@ -213,9 +200,7 @@ helpers.plots.plot_bars(
 # with a handful of labels. The baseline trains the same CNN from scratch on the same handful.
 
 # %%
-fashion = helpers.data.fashion_mnist()
-helpers.course.notebook.note_standin(NB, fashion)
-(x_train, y_train), (x_test, y_test) = fashion.value
+(x_train, y_train), (x_test, y_test) = course.fashion
 print(f"train {x_train.shape}, test {x_test.shape}")
 
 # %%
@@ -324,18 +309,6 @@ else:
         + (f" and is ahead at {LABELS_PER_CLASS[-1]}" if gaps[-1] < -TIE else "")
     )
 
-# %%
-helpers.course.metrics.record(
-    NB,
-    backbones={row["name"]: row for row in backbones},
-    labels_per_class=LABELS_PER_CLASS,
-    transfer_acc=results["transfer"],
-    scratch_acc=results["scratch"],
-    catch_up=catch_up,
-    source_val_acc=history.history["val_accuracy"][-1],
-    chance=1 / len(TARGET),
-);
-
 # %% [markdown]
 # ## What you just saw
 # - **With the fewest labels** the pretrained features usually win clearly (the lines above give this
@@ -417,7 +390,6 @@ print(f"{LABELS_PER_CLASS[0]} labels/class: " + ", ".join(f"{k} {v:.3f}" for k, 
 print("ranking: " + " > ".join(sorted(domain_gap, key=domain_gap.get, reverse=True)))
 # The far base learned to detect patterns that real images do not have, and a frozen base cannot
 # unlearn them: expect a far source to help less than a near one, possibly less than no pretraining.
-helpers.course.metrics.record(NB, domain_gap=domain_gap, exercise_q1=q1_passed);
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Solution to q2: fine-tune the pretrained base with a low learning rate after the head is trained.
@@ -433,4 +405,17 @@ model.fit(x_few, y_few, epochs=10, batch_size=16, verbose=0)
 tuned_acc = model.evaluate(x_target_test, y_target_test, verbose=0)[1]
 print(f"{LABELS_PER_CLASS[0]} labels/class: head only {head_acc:.3f}, after fine-tuning {tuned_acc:.3f}")
 base.trainable = False  # leave the base as we found it
-helpers.course.metrics.record(NB, exercise_q2=q2_passed);
+
+# %% tags=["metrics"]
+course.record(
+    backbones={row["name"]: row for row in backbones},
+    labels_per_class=LABELS_PER_CLASS,
+    transfer_acc=results["transfer"],
+    scratch_acc=results["scratch"],
+    catch_up=catch_up,
+    source_val_acc=history.history["val_accuracy"][-1],
+    chance=1 / len(TARGET),
+    domain_gap=domain_gap,
+    exercise_q1=q1_passed,
+    exercise_q2=q2_passed,
+);

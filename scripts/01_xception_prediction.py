@@ -27,10 +27,6 @@
 # 2. prepare photos exactly as it expects and read its **top-3 predictions** with probabilities;
 # 3. **measure** what goes wrong when the preprocessing or the input size is wrong: the most common
 #    silent bug in transfer learning, because Keras runs the wrong input without complaint.
-#
-# **Offline?** Without internet the classifier top and the class names cannot be downloaded. The
-# notebook then says so plainly and shows the same mechanics on the real ImageNet convolutional base
-# (an offline copy): feature maps instead of class names. It never invents probabilities.
 
 # %% jupyter={"source_hidden": true} tags=["colab"]
 # Google Colab only (elsewhere this cell does nothing): get the course, so that `import helpers` works.
@@ -53,57 +49,40 @@ SEED = 42
 IMAGE_PATH = ""  # your own photo: a file (e.g. ../data/my_photo.jpg) or an http(s) URL; empty: sample photos only
 TOP_K = 3  # classes shown per image
 
-# %%
+# %% [markdown]
+# The next cell prepares the run: it fixes the random seeds and gets what predicting ImageNet classes
+# needs, downloaded once into the Keras cache: Xception's weights **with** the classifier top (the last
+# `Dense(1000, softmax)` layer) and the names of the 1000 classes that `decode_predictions` reads.
+# Offline, it says which are missing: the notebook then shows the same mechanics on the real ImageNet
+# convolutional base (an offline copy), feature maps instead of class names; it never invents
+# probabilities.
+
+# %% tags=["setup"]
 import helpers
 
-QUICK = helpers.course.notebook.quick_mode(QUICK)
-helpers.course.params.check_int("TOP_K", TOP_K, low=1, high=10)
-print(f"your image: {IMAGE_PATH or 'none'} | top-{TOP_K} classes per image")
+course = helpers.course.setup("01_xception_prediction", globals())
 
 # %%
 import keras
 import numpy as np
 
-NB = "01_xception_prediction"
-helpers.course.notebook.start(NB, quick=QUICK, seed=SEED)
-
 # %% [markdown]
-# ## The assets: weights and class names
+# ## The model
 #
-# Predicting ImageNet classes needs two files: the weights **with** the classifier top (the last
-# `Dense(1000, softmax)` layer) and the list of the 1000 class names that `decode_predictions` reads.
-# `helpers` fetches each into the Keras cache (or says why it cannot).
-
-# %%
-top = helpers.imagenet_weights("xception", include_top=True)
-class_names = helpers.models.imagenet_class_index()
-for choice in (top, class_names):
-    helpers.course.notebook.note_standin(NB, choice)
-CAN_PREDICT = top.value is not None and class_names.value is not None
-
-# %% [markdown]
-# With both files we build the full classifier. Without them we build the **convolutional base**
-# only (`include_top=False`): its ImageNet weights are available offline, read from a package that
-# ships them. Everything up to the class names works the same on it.
+# With both files we build the full classifier. Without them (offline) we build the **convolutional
+# base** only (`include_top=False`): its ImageNet weights are available offline, read from a package
+# that ships them. Everything up to the class names works the same on it.
 #
 # In both cases `features` maps an image to the 2048 numbers that the classifier top reads (the
 # global average of the last feature map): we use them below to measure preprocessing mistakes.
 
 # %%
+WEIGHTS, CAN_PREDICT = course.weights, course.can_predict  # "imagenet"; offline, the conv base's file
 if CAN_PREDICT:
-    model = keras.applications.Xception(weights=top.value)  # 1000-class top, input 299x299x3
+    model = keras.applications.Xception(weights=WEIGHTS)  # 1000-class top, input 299x299x3
     pooled = model.get_layer("avg_pool").output
-else:
-    print(
-        "OFFLINE: NO ImageNet predictions in this run (the classifier top or the class names "
-        "are missing).\nShown instead: the same steps on the ImageNet conv base, which outputs "
-        "feature maps, not classes."
-    )
-    conv = helpers.imagenet_weights("xception")  # include_top=False
-    helpers.course.notebook.note_standin(NB, conv)
-    model = keras.applications.Xception(
-        weights=conv.value, include_top=False, input_shape=(299, 299, 3)
-    )  # the size it was trained at
+else:  # the size it was trained at
+    model = keras.applications.Xception(weights=WEIGHTS, include_top=False, input_shape=(299, 299, 3))
     pooled = keras.layers.GlobalAveragePooling2D(name="avg_pool")(model.output)
 features = keras.Model(model.input, pooled, name="xception_features")
 
@@ -354,31 +333,6 @@ helpers.plots.print_table(size_rows)
 # the network sees little more than a few colour blobs. Preprocess and size your inputs the way the
 # backbone was trained, and check it with a measurement like this one when in doubt.
 
-# %%
-helpers.course.metrics.record(
-    NB,
-    can_predict=CAN_PREDICT,
-    path="imagenet classifier" if CAN_PREDICT else "offline conv base (no classifier top)",
-    n_images=len(batch),
-    image_names=names,
-    image_shapes={name: list(img.shape) for name, img in photos.items()},
-    model_layers=len(model.layers),
-    model_params=model.count_params(),
-    conv_layers=len(convs),
-    shortcut_convs=len(shortcuts),
-    separable_convs=kinds["SeparableConv2D"],
-    separable_saving=regular / separable,
-    input_shape=list(x.shape[1:]),
-    input_range=[float(x.min()), float(x.max())],
-    model_input_shape=list(model.input_shape[1:]),
-    output_shape=list(model.output_shape[1:]),
-    feature_maps={str(s): list(v) for s, v in map_shapes.items()},
-    cosine_between_photos=float(others.mean()),
-    preprocessing={r["variant"]: r for r in prep_rows},
-    input_size={r["variant"]: r for r in size_rows},
-    top_k=[[list(p) for p in row] for row in predictions] if CAN_PREDICT else None,
-);
-
 # %% [markdown]
 # ## Exercises
 #
@@ -423,14 +377,14 @@ print(f"{my_image}: {mine.shape} -> model input {x_mine.shape}")
 if CAN_PREDICT:
     decoded = keras.applications.xception.decode_predictions(model.predict(x_mine, verbose=0), top=3)
     top3 = [(label, float(p)) for _, label, p in decoded[0]]
-    helpers.course.metrics.record(NB, exercise_q1=ex.q1.check(top3))
+    q1_passed = ex.q1.check(top3)
 else:  # offline: no class names, but the features still tell which sample photo it resembles
     sims = unit(features.predict(x_mine, verbose=0)) @ reference.T
     print(
         "OFFLINE, cosine similarity to the sample photos:",
         {n: round(float(s), 2) for n, s in zip(names, sims[0]) if n != "your image"},
     )
-helpers.course.metrics.record(NB, exercise_photo_shape=list(mine.shape));
+    q1_passed = None  # nothing to check without class names
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Solution 2: the check passes the right input and explains each mistake.
@@ -442,7 +396,6 @@ mistakes = {
     "preprocessed twice": preprocess(preprocess(raw.copy())),
 }
 caught = {name: not ex.q2.check(wrong) for name, wrong in mistakes.items()}
-helpers.course.metrics.record(NB, exercise_q2=q2_passed, exercise_q2_catches=caught);
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Solution 3: each backbone says what it needs: input size and preprocess_input (see helpers.models.BACKBONES).
@@ -463,3 +416,31 @@ bgr_row = compare("BGR (channels swapped)", batch[..., ::-1])
 helpers.plots.print_table([prep_rows[0], bgr_row])
 # Compare the cosine with the caffe and raw rows above: swapping channels keeps the shapes, but
 # colours matter for many classes.
+
+# %% tags=["metrics"]
+course.record(
+    can_predict=CAN_PREDICT,
+    path="imagenet classifier" if CAN_PREDICT else "offline conv base (no classifier top)",
+    n_images=len(batch),
+    image_names=names,
+    image_shapes={name: list(img.shape) for name, img in photos.items()},
+    model_layers=len(model.layers),
+    model_params=model.count_params(),
+    conv_layers=len(convs),
+    shortcut_convs=len(shortcuts),
+    separable_convs=kinds["SeparableConv2D"],
+    separable_saving=regular / separable,
+    input_shape=list(x.shape[1:]),
+    input_range=[float(x.min()), float(x.max())],
+    model_input_shape=list(model.input_shape[1:]),
+    output_shape=list(model.output_shape[1:]),
+    feature_maps={str(s): list(v) for s, v in map_shapes.items()},
+    cosine_between_photos=float(others.mean()),
+    preprocessing={r["variant"]: r for r in prep_rows},
+    input_size={r["variant"]: r for r in size_rows},
+    top_k=[[list(p) for p in row] for row in predictions] if CAN_PREDICT else None,
+    exercise_q1=q1_passed,
+    exercise_photo_shape=list(mine.shape),
+    exercise_q2=q2_passed,
+    exercise_q2_catches=caught,
+);

@@ -31,10 +31,6 @@
 # 3. recompile with a learning rate 100x lower and continue training, with one plot of both phases;
 # 4. **measure** the gain, and the failure mode: fine-tuning with a high learning rate;
 # 5. do the same with a **TF-Hub** model, in the one way that still works next to Keras 3.
-#
-# **Offline?** As in notebook 02, VGG16's ImageNet weights are then missing, so the notebook uses
-# **Xception** with its real ImageNet weights (its top block is `block14`) on photo cut-outs, and says so
-# in its output. The recipe is the same.
 
 # %% jupyter={"source_hidden": true} tags=["colab"]
 # Google Colab only (elsewhere this cell does nothing): get the course, so that `import helpers` works.
@@ -70,62 +66,32 @@ HUB_IMAGE_SIZE = None  # pixels per side for the TF-Hub MobileNetV2 (quick 96, f
 HUB_EPOCHS = None  # TF-Hub head epochs (quick 1, full 5)
 HUB_FINE_TUNE_EPOCHS = None  # TF-Hub fine-tuning epochs (quick 1, full 5)
 
-# %%
+# %% [markdown]
+# The next cell prepares the run: it fills in the parameters left at `None`, fixes the random seeds,
+# and gets the data, the pretrained weights and the TF-Hub module (downloaded once into the Keras
+# cache). Offline, it says which of them are stand-ins, once.
+
+# %% tags=["setup"]
 import helpers
-import helpers.course.runner
-import helpers.course.verify
-import helpers.tfhub
 
-QUICK = helpers.course.notebook.quick_mode(QUICK)
-IMAGE_SIZE = (72 if QUICK else 150) if IMAGE_SIZE is None else IMAGE_SIZE
-BATCH_SIZE = (16 if QUICK else 32) if BATCH_SIZE is None else BATCH_SIZE
-TRAIN_PER_CLASS = (50 if QUICK else 1000) if TRAIN_PER_CLASS is None else TRAIN_PER_CLASS
-EVAL_PER_CLASS = (25 if QUICK else None) if EVAL_PER_CLASS is None else EVAL_PER_CLASS  # None: all
-HEAD_EPOCHS = (5 if QUICK else 10) if HEAD_EPOCHS is None else HEAD_EPOCHS
-FINE_TUNE_EPOCHS = (2 if QUICK else 30) if FINE_TUNE_EPOCHS is None else FINE_TUNE_EPOCHS
-HUB_IMAGE_SIZE = (96 if QUICK else 224) if HUB_IMAGE_SIZE is None else HUB_IMAGE_SIZE
-HUB_EPOCHS = (1 if QUICK else 5) if HUB_EPOCHS is None else HUB_EPOCHS
-HUB_FINE_TUNE_EPOCHS = (1 if QUICK else 5) if HUB_FINE_TUNE_EPOCHS is None else HUB_FINE_TUNE_EPOCHS
-helpers.course.params.check_int("IMAGE_SIZE", IMAGE_SIZE, low=32, high=512)  # VGG16 needs at least 32 px (Xception 71)
-helpers.course.params.check_int("HUB_IMAGE_SIZE", HUB_IMAGE_SIZE, low=32, high=512)
-for name in ("TRAIN_PER_CLASS", "BATCH_SIZE", "HEAD_EPOCHS", "FINE_TUNE_EPOCHS", "HUB_EPOCHS", "HUB_FINE_TUNE_EPOCHS"):
-    helpers.course.params.check_int(name, globals()[name], low=1)
-if not 0 < LEARNING_RATE < HEAD_LEARNING_RATE:
-    raise ValueError(
-        f"LEARNING_RATE = {LEARNING_RATE} must be positive and below HEAD_LEARNING_RATE = "
-        f"{HEAD_LEARNING_RATE} (10-100x lower is usual); set it in the parameters cell"
-    )
-FINE_TUNE_FROM = {"vgg16": "block5", "xception": "block14"}  # the top block of each base
-if BACKBONE not in (None, *FINE_TUNE_FROM):
-    raise ValueError(f"BACKBONE = {BACKBONE!r}: use one of {sorted(FINE_TUNE_FROM)} or None")
-if EVAL_PER_CLASS is not None:
-    helpers.course.params.check_int("EVAL_PER_CLASS", EVAL_PER_CLASS, low=1)
+course = helpers.course.setup("03_fine_tuning", globals())
 
 # %%
-import json
 import time
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-NB = "03_fine_tuning"
 SPLITS = ("train", "validation", "test")
-helpers.course.notebook.start(NB, quick=QUICK, seed=SEED)
 
 # %% [markdown]
 # ## The data
 #
-# The same folders as notebook 02: `train/`, `validation/` and `test/`, one sub-folder per class. If the
-# line below says **OFFLINE STAND-IN**, they hold photo cut-outs (birds vs mammals) instead of cats and
-# dogs; the code is identical.
+# The same folders as notebook 02: `train/`, `validation/` and `test/`, one sub-folder per class.
 
 # %%
-ds = helpers.data.cats_and_dogs(train_per_class=TRAIN_PER_CLASS, eval_per_class=EVAL_PER_CLASS, seed=SEED)
-helpers.course.notebook.note_standin(NB, ds)
-if ds.value is None:
-    raise RuntimeError(ds.note)
-counts = ds.extra["counts"]
+ROOT, counts = course.data, course.counts
 MAJORITY = max(counts["test"].values()) / sum(counts["test"].values())
 VAL_MAJORITY = max(counts["validation"].values()) / sum(counts["validation"].values())
 print(f"{counts}\naccuracy of always predicting the largest class: validation {VAL_MAJORITY:.2f}, test {MAJORITY:.2f}")
@@ -148,59 +114,18 @@ def load(root, split, size):
 
 
 class_names = sorted(counts["train"])
-train_ds, val_ds, test_ds = (load(ds.value, split, IMAGE_SIZE) for split in SPLITS)
+train_ds, val_ds, test_ds = (load(ROOT, split, IMAGE_SIZE) for split in SPLITS)
 print("classes:", class_names)
 
 # %% [markdown]
 # ## The base
 #
-# The same choice as notebook 02: VGG16 when its ImageNet weights are here, else Xception with its real
-# ImageNet weights (a VGG16 with random weights has nothing worth fine-tuning). The top block we will
-# unfreeze depends on the base: VGG16's `block5`, Xception's `block14`.
+# The same base as notebook 02 (offline, Xception stands in for VGG16: see the setup's output). The top
+# block we will unfreeze depends on the base: VGG16's `block5`, Xception's `block14`.
 
 # %%
-vgg16_weights = helpers.imagenet_weights("vgg16")
-if BACKBONE is None:  # the course's VGG16 when its ImageNet weights are here
-    BACKBONE = "vgg16" if vgg16_weights.value is not None else "xception"
-w = vgg16_weights if BACKBONE == "vgg16" else helpers.imagenet_weights("xception")
-helpers.course.notebook.note_standin(NB, w)
-if BACKBONE == "vgg16":
-    Base = keras.applications.VGG16
-    preprocess = keras.applications.vgg16.preprocess_input  # RGB -> BGR, ImageNet mean subtracted
-else:
-    helpers.course.params.check_int("IMAGE_SIZE", IMAGE_SIZE, low=71)  # Xception's smallest input
-    Base = keras.applications.Xception
-    preprocess = keras.applications.xception.preprocess_input  # pixels scaled to [-1, 1]
-TOP_BLOCK = FINE_TUNE_FROM[BACKBONE]
-if BACKBONE == "xception":
-    why = (
-        "VGG16's ImageNet weights are not available here, and a base with random weights has nothing to fine-tune"
-        if vgg16_weights.value is None
-        else 'BACKBONE = "xception" was asked for'
-    )
-    print(f"*** XCEPTION STANDS IN FOR VGG16: {why}. Same recipe; its top block is {TOP_BLOCK}. ***")
-print(f"base: {Base.__name__}, fine-tuning from {TOP_BLOCK!r}")
-
-# %%
-differences = ([] if BACKBONE == "vgg16" else ["Xception for VGG16"]) + (
-    ["photo cut-outs for cats vs dogs"] if ds.is_standin else []
-)
-if w.value is None:
-    CAVEAT = f"*** NOT REPRESENTATIVE: {BACKBONE} has RANDOM weights: these numbers only show that the code runs. ***"
-elif differences:
-    CAVEAT = (
-        f"*** Not Chollet's setup ({'; '.join(differences)}): real ImageNet features, measured on THESE images. ***"
-    )
-else:
-    CAVEAT = ""
-print(CAVEAT or "VGG16 with its ImageNet weights on cats vs dogs: Chollet's setup")
-
-# %% [markdown]
-# > **Offline?** If the lines above say *OFFLINE STAND-IN*, the images are a few dozen photo cut-outs
-# > (25 test images: one image is 4 points of accuracy) and the base is Xception, so the numbers are
-# > real measurements on *those* images, not Chollet's. If a line says **RANDOM weights**, nothing was
-# > learned on ImageNet and no accuracy in this notebook says anything about fine-tuning. Run
-# > `python -m helpers fetch --all` with internet for the real course.
+TOP_BLOCK = {"vgg16": "block5", "xception": "block14"}[BACKBONE]
+print(f"base: {BACKBONE}, top block: {TOP_BLOCK}")
 
 # %% [markdown]
 # ## Start from notebook 02's model
@@ -213,53 +138,16 @@ print(CAVEAT or "VGG16 with its ImageNet weights on cats vs dogs: Chollet's setu
 # this notebook retrains the head itself (base frozen) and prints why.
 
 # %%
-SAVED = helpers.course.runner.BUILD / "models" / "02_transfer.keras"
-expected = {
-    "quick": QUICK,
-    "backbone": BACKBONE,
-    "weights": "random" if w.value is None else f"imagenet ({w.source})",
-    "image_size": IMAGE_SIZE,
-    "class_names": class_names,
-    "dataset": f"{ds.what} ({ds.source})",
-}
-
-
-def load_from_02(path, expected):
-    """Notebook 02's model and its training history if it was made for `expected`, else (None, None, why not)."""
-    record_path = path.with_suffix(".json")
-    if not path.is_file() or not record_path.is_file():
-        return None, None, f"{path.name} or its record {record_path.name} is not there (run notebook 02 first)"
-    record = json.loads(record_path.read_text())
-    different = [
-        f"{key} {record.get(key)!r} there, {value!r} here"
-        for key, value in expected.items()
-        if record.get(key) != value
-    ]
-    if different:
-        return None, None, f"{path.name} was made for other settings: {'; '.join(different)}"
-    try:
-        saved = keras.saving.load_model(path)
-    except Exception as err:  # a file from another Keras version, or half-written
-        return None, None, f"{path.name} does not load ({type(err).__name__}: {str(err)[:120]})"
-    size, n = expected["image_size"], len(expected["class_names"])
-    if (
-        tuple(saved.input_shape[1:]) != (size, size, 3)
-        or saved.output_shape[-1] != n
-        or expected["backbone"] not in [layer.name for layer in saved.layers]
-    ):
-        return None, None, f"{path.name} does not match its record (another run overwrote one of them?)"
-    return saved, record["history"], f"loaded {path.name}: made by notebook 02 for these settings"
-
-
-model, head, how = load_from_02(SAVED, expected) if USE_SAVED_MODEL else (None, None, "USE_SAVED_MODEL is False")
+model, head, how = course.load_model(IMAGE_SIZE) if USE_SAVED_MODEL else (None, None, "USE_SAVED_MODEL is False")
 print(how)
 
 # %%
 if model is None:
-    print("so the head is trained here, base frozen:")
-    conv_base = Base(weights=w.value, include_top=False, input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3))
+    print("so the head is trained here, base frozen, as in notebook 02:")
+    spec = helpers.models.BACKBONES[BACKBONE]  # its keras.applications constructor and preprocess_input
+    conv_base = spec.build(weights=course.weights, include_top=False, input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3))
     model = helpers.models.transfer_model(
-        conv_base, len(class_names), preprocess=preprocess, input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3), seed=SEED
+        conv_base, len(class_names), preprocess=spec.preprocess, input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3), seed=SEED
     )
     model.compile(
         optimizer=keras.optimizers.Adam(HEAD_LEARNING_RATE),
@@ -282,18 +170,7 @@ print(f"starting point: {started_from}, after {len(head['loss'])} epochs of trai
 
 # %%
 acc_head = model.evaluate(test_ds, verbose=0, return_dict=True)["accuracy"]
-helpers.course.metrics.record(
-    NB,
-    started_from=started_from,
-    load_message=how,
-    head_epochs=len(head["loss"]),
-    test_acc_head=acc_head,
-    image_size=IMAGE_SIZE,
-    backbone=BACKBONE,
-    real_weights=w.value is not None,
-    majority_baseline=MAJORITY,
-)
-print(f"test accuracy, base frozen: {acc_head:.3f} (always the largest class: {MAJORITY:.3f}) {CAVEAT}")
+print(f"test accuracy, base frozen: {acc_head:.3f} (always the largest class: {MAJORITY:.3f})")
 
 # %% [markdown]
 # ## Unfreeze the top block, and only the top block
@@ -318,13 +195,6 @@ for layer in [layer for layer in base.layers if layer.weights][-6:]:  # the top 
 # %%
 fine_counts = helpers.models.count_params(model)
 print(f"trainable parameters: {frozen_counts[0]:,} (head only) -> {fine_counts[0]:,} (head + {TOP_BLOCK})")
-helpers.course.metrics.record(
-    NB,
-    unfrozen_layers=now_training,
-    trainable_params_head=frozen_counts[0],
-    trainable_params_fine=fine_counts[0],
-    total_params=sum(fine_counts),
-);
 
 # %% [markdown]
 # ### BatchNormalization: the one rule to remember
@@ -355,7 +225,6 @@ for arch in ("vgg16", "xception", "resnet50", "mobilenet_v2"):
     net = helpers.models.BACKBONES[arch].build(weights=None, include_top=False, input_shape=(96, 96, 3))
     bn_layers[net.name] = sum(isinstance(layer, keras.layers.BatchNormalization) for layer in net.layers)
     del net
-helpers.course.metrics.record(NB, bn_layers=bn_layers)
 bn_layers
 
 # %% [markdown]
@@ -381,9 +250,6 @@ print(
 
 # %%
 frozen_bn = helpers.models.bn_moving_mean_shift(bn_trainable=False, seed=SEED)
-helpers.course.metrics.record(
-    NB, bn_moving_mean_changed_trainable=trainable_bn.changed, bn_moving_mean_changed_frozen=frozen_bn.changed
-)
 print(f"BN frozen: moving mean {frozen_bn.before.round(3)} -> {frozen_bn.after.round(3)}")
 
 # %% [markdown]
@@ -393,8 +259,7 @@ print(f"BN frozen: moving mean {frozen_bn.before.round(3)} -> {frozen_bn.after.r
 # measured, read from its record (`build/metrics/offline_transfer.json`) when it has run here:
 
 # %%
-study = helpers.course.metrics.load("offline_transfer")
-print(helpers.course.verify.bn_sentence(study) if study.get("bn_seeds") else "not measured here yet: run `make verify`")
+print(course.bn_study())
 
 # %% [markdown]
 # ## Recompile with a low learning rate, then continue training
@@ -406,7 +271,8 @@ print(helpers.course.verify.bn_sentence(study) if study.get("bn_seeds") else "no
 #
 # `initial_epoch` continues the epoch count where the head's training stopped (notebook 02's last
 # epoch, when its model was reused), so both phases form one history. We also keep a copy of the
-# weights, to replay the failure mode from the same start.
+# weights, to replay the failure mode from the same start, and write the recompile-and-continue step
+# once, as `fine_tune(learning_rate)`: the failure mode below changes nothing but the learning rate.
 
 # %%
 snapshot = model.get_weights()
@@ -421,17 +287,21 @@ def top_block_drift():
 
 
 # %%
-model.compile(
-    optimizer=keras.optimizers.RMSprop(LEARNING_RATE), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
-)
+def fine_tune(learning_rate):
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(learning_rate), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
+    return model.fit(
+        train_ds,
+        validation_data=val_ds,
+        initial_epoch=len(head["loss"]),  # continue the epoch count of the head's training
+        epochs=len(head["loss"]) + FINE_TUNE_EPOCHS,
+        verbose=2,
+    ).history
+
+
 start = time.perf_counter()
-fine = model.fit(
-    train_ds,
-    validation_data=val_ds,
-    initial_epoch=len(head["loss"]),
-    epochs=len(head["loss"]) + FINE_TUNE_EPOCHS,
-    verbose=2,
-).history
+fine = fine_tune(LEARNING_RATE)
 fine_seconds = time.perf_counter() - start
 
 # %% [markdown]
@@ -450,17 +320,10 @@ fig.axes[0].legend(fontsize=8);
 # %%
 acc_fine = model.evaluate(test_ds, verbose=0, return_dict=True)["accuracy"]
 drift_low = top_block_drift()
-helpers.course.metrics.record(
-    NB,
-    test_acc_fine=acc_fine,
-    fine_tune_seconds=fine_seconds,
-    drift_low_lr=drift_low,
-    fine_tune_epochs=FINE_TUNE_EPOCHS,
-)
 print(
     f"test accuracy: {acc_head:.3f} frozen -> {acc_fine:.3f} fine-tuned ({FINE_TUNE_EPOCHS} epochs, "
     f"{fine_seconds:.0f} s); always the largest class: {MAJORITY:.3f}. The {TOP_BLOCK} weights moved "
-    f"by {drift_low:.2%} of their size. {CAVEAT}"
+    f"by {drift_low:.2%} of their size."
 )
 
 # %% [markdown]
@@ -485,34 +348,16 @@ print(
 
 # %%
 model.set_weights(snapshot)
-model.compile(
-    optimizer=keras.optimizers.RMSprop(HIGH_LEARNING_RATE), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
-)
-high = model.fit(
-    train_ds,
-    validation_data=val_ds,
-    initial_epoch=len(head["loss"]),
-    epochs=len(head["loss"]) + FINE_TUNE_EPOCHS,
-    verbose=2,
-).history
+high = fine_tune(HIGH_LEARNING_RATE)
 
 # %%
 acc_high = model.evaluate(test_ds, verbose=0, return_dict=True)["accuracy"]
 drift_high = top_block_drift()
-helpers.course.metrics.record(
-    NB,
-    test_acc_high_lr=acc_high,
-    drift_high_lr=drift_high,
-    val_loss_low_lr=fine["val_loss"],
-    val_loss_high_lr=high["val_loss"],
-    train_loss_low_lr=fine["loss"],
-    train_loss_high_lr=high["loss"],
-)
 print(
     f"learning rate {HIGH_LEARNING_RATE:g}: test accuracy {acc_high:.3f} (at {LEARNING_RATE:g}: "
     f"{acc_fine:.3f}; always the largest class: {MAJORITY:.3f}); last validation loss "
     f"{high['val_loss'][-1]:.3f} (at {LEARNING_RATE:g}: {fine['val_loss'][-1]:.3f}); the {TOP_BLOCK} "
-    f"weights moved by {drift_high:.1%} ({drift_high / drift_low:,.0f}x more). {CAVEAT}"
+    f"weights moved by {drift_high:.1%} ({drift_high / drift_low:,.0f}x more)."
 )
 
 # %%
@@ -562,23 +407,21 @@ helpers.plots.plot_bars(
 #   The fix the TensorFlow maintainers document: install `tf-keras` and build the model with
 #   `import tf_keras` (or set `TF_USE_LEGACY_KERAS=1` before TensorFlow is first imported).
 
-# %%
-hub_choice = helpers.tfhub.mobilenet_v2_feature_vector()
-helpers.course.notebook.note_standin(NB, hub_choice)
-HUB_CAVEAT = "*** NOT REPRESENTATIVE: the TF-Hub module has RANDOM weights offline ***" if hub_choice.is_standin else ""
-
 # %% [markdown]
-# Offline, the stand-in is a SavedModel in the same TF-Hub format, saved from `keras.applications.MobileNetV2`
-# with **random weights** (no MobileNetV2 ImageNet weights are available offline): the code below is the
-# real recipe, its accuracies are **not representative**. First, the error you get with Keras 3:
+# Offline, the module is a stand-in (see the setup's output): a SavedModel in the same TF-Hub format,
+# saved from `keras.applications.MobileNetV2` with **random weights** (no MobileNetV2 ImageNet weights
+# are available offline), so the code below is the real recipe and its accuracies are **not
+# representative**. First, the error you get with Keras 3:
 
 # %%
+import tensorflow_hub as hub
+
+HUB_MODULE = course.hub  # the module's folder in the Keras cache (online: fetched from Kaggle Models)
 try:
-    keras.Sequential([keras.Input((HUB_IMAGE_SIZE, HUB_IMAGE_SIZE, 3)), helpers.tfhub.keras_layer(hub_choice.value)])
+    keras.Sequential([keras.Input((HUB_IMAGE_SIZE, HUB_IMAGE_SIZE, 3)), hub.KerasLayer(HUB_MODULE)])
     keras3_error = ""
 except ValueError as err:
     keras3_error = str(err).split(" Received")[0]
-helpers.course.metrics.record(NB, hub_keras3_error=keras3_error)
 print("Keras 3:", keras3_error or "no error (a newer tensorflow_hub?)")
 
 # %% [markdown]
@@ -590,7 +433,7 @@ print("Keras 3:", keras3_error or "no error (a newer tensorflow_hub?)")
 # %%
 import tf_keras
 
-hub_layer = helpers.tfhub.keras_layer(hub_choice.value, trainable=False)
+hub_layer = hub.KerasLayer(HUB_MODULE, trainable=False)
 hub_model = tf_keras.Sequential(
     [
         tf_keras.Input((HUB_IMAGE_SIZE, HUB_IMAGE_SIZE, 3)),
@@ -605,7 +448,7 @@ hub_model = tf_keras.Sequential(
 print("trainable / frozen parameters:", helpers.models.count_params(hub_model))
 
 # %%
-hub_train, hub_val, hub_test = (load(ds.value, split, HUB_IMAGE_SIZE) for split in SPLITS)
+hub_train, hub_val, hub_test = (load(ROOT, split, HUB_IMAGE_SIZE) for split in SPLITS)
 hub_model.compile(
     optimizer=tf_keras.optimizers.Adam(HEAD_LEARNING_RATE), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
 )
@@ -635,17 +478,9 @@ helpers.plots.plot_history(
 );
 
 # %%
-helpers.course.metrics.record(
-    NB,
-    hub_standin=hub_choice.is_standin,
-    hub_test_acc_frozen=hub_acc_frozen,
-    hub_test_acc_fine=hub_acc_fine,
-    hub_trainable_params_fine=hub_trainable,
-    hub_feature_dim=hub_layer.output_shape[-1],
-)
 print(
     f"TF-Hub MobileNetV2 test accuracy: {hub_acc_frozen:.3f} frozen -> {hub_acc_fine:.3f} fine-tuned "
-    f"({hub_trainable:,} trainable parameters); always the largest class: {MAJORITY:.3f}. {HUB_CAVEAT}"
+    f"({hub_trainable:,} trainable parameters); always the largest class: {MAJORITY:.3f}"
 )
 
 # %% [markdown]
@@ -713,9 +548,10 @@ new_root = helpers.data.array_splits(
 )
 new = {split: load(new_root, split, IMAGE_SIZE) for split in SPLITS}  # cached, then shuffled, prefetched
 new_counts = helpers.data.class_counts(new_root / "test")
-new_base = Base(weights=w.value, include_top=False, input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3))
+spec = helpers.models.BACKBONES[BACKBONE]  # the same base as above, fresh from its weights
+new_base = spec.build(weights=course.weights, include_top=False, input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3))
 new_model = helpers.models.transfer_model(
-    new_base, len(new_counts), preprocess=preprocess, input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3), seed=SEED
+    new_base, len(new_counts), preprocess=spec.preprocess, input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3), seed=SEED
 )
 new_model.compile(
     optimizer=keras.optimizers.Adam(HEAD_LEARNING_RATE), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
@@ -737,5 +573,34 @@ print(
     f"sneakers vs ankle boots, test accuracy: {frozen_acc:.3f} with the head alone, "
     f"{new_model.evaluate(new['test'], verbose=0)[1]:.3f} after fine-tuning {TOP_BLOCK}; always the "
     f"largest class: {max(new_counts.values()) / sum(new_counts.values()):.3f}"
-    f"{' (RANDOM weights: NOT representative)' if w.value is None else ''}"
+    f"{' (RANDOM weights: NOT representative)' if course.weights is None else ''}"
 )
+
+# %% tags=["metrics"]
+course.record(
+    started_from=started_from,
+    load_message=how,
+    head_epochs=len(head["loss"]),
+    unfrozen_layers=now_training,
+    trainable_params_head=frozen_counts[0],
+    trainable_params_fine=fine_counts[0],
+    total_params=sum(fine_counts),
+    bn_layers=bn_layers,
+    bn_moving_mean_changed_trainable=trainable_bn.changed,
+    bn_moving_mean_changed_frozen=frozen_bn.changed,
+    test_acc_head=acc_head,
+    test_acc_fine=acc_fine,
+    test_acc_high_lr=acc_high,
+    fine_tune_seconds=fine_seconds,
+    drift_low_lr=drift_low,
+    drift_high_lr=drift_high,
+    val_loss_low_lr=fine["val_loss"],
+    val_loss_high_lr=high["val_loss"],
+    train_loss_low_lr=fine["loss"],
+    train_loss_high_lr=high["loss"],
+    hub_keras3_error=keras3_error,
+    hub_test_acc_frozen=hub_acc_frozen,
+    hub_test_acc_fine=hub_acc_fine,
+    hub_trainable_params_fine=hub_trainable,
+    hub_feature_dim=hub_layer.output_shape[-1],
+);

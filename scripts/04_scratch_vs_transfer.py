@@ -63,37 +63,15 @@ FASHION_TEST = None  # Fashion-MNIST test images, each one Xception forward pass
 FASHION_IMAGE_SIZE = None  # 28 px upscaled to this for Xception (quick 75, full 96; at least 71)
 FASHION_EPOCHS = 30
 
-# %%
+# %% [markdown]
+# The next cell prepares the run: it fills in the parameters left at `None`, fixes the random seeds, and
+# gets the photos, the pretrained weights and Fashion-MNIST (downloaded once into the Keras cache).
+# Offline, it says which of them are stand-ins, once.
+
+# %% tags=["setup"]
 import helpers
 
-QUICK = helpers.course.notebook.quick_mode(QUICK)
-IMAGE_SIZE = (72 if QUICK else 150) if IMAGE_SIZE is None else IMAGE_SIZE
-TRAIN_PER_CLASS = (50 if QUICK else 1000) if TRAIN_PER_CLASS is None else TRAIN_PER_CLASS
-EVAL_PER_CLASS = (25 if QUICK else None) if EVAL_PER_CLASS is None else EVAL_PER_CLASS  # None: all
-BATCH_SIZE = (16 if QUICK else 32) if BATCH_SIZE is None else BATCH_SIZE
-EPOCHS = (6 if QUICK else 30) if EPOCHS is None else EPOCHS
-CURVE_SIZES = ([3, 8, 20] if QUICK else [10, 25, 50, 100, 500, 1000]) if CURVE_SIZES is None else CURVE_SIZES
-CURVE_EPOCHS = (15 if QUICK else 30) if CURVE_EPOCHS is None else CURVE_EPOCHS
-REPEATS = (2 if QUICK else 3) if REPEATS is None else REPEATS
-FASHION_PER_CLASS = ([10, 20] if QUICK else [10, 50, 100]) if FASHION_PER_CLASS is None else FASHION_PER_CLASS
-FASHION_TEST = (1000 if QUICK else 5000) if FASHION_TEST is None else FASHION_TEST
-FASHION_IMAGE_SIZE = (75 if QUICK else 96) if FASHION_IMAGE_SIZE is None else FASHION_IMAGE_SIZE
-helpers.course.params.check_int("IMAGE_SIZE", IMAGE_SIZE, low=71, high=512)  # Xception needs at least 71 px
-helpers.course.params.check_int("FASHION_IMAGE_SIZE", FASHION_IMAGE_SIZE, low=71, high=299)
-helpers.course.params.check_int("EPOCHS", EPOCHS, low=2)  # fine-tuning needs one epoch for the head, one after
-for name in ("TRAIN_PER_CLASS", "BATCH_SIZE", "CURVE_EPOCHS", "REPEATS", "FASHION_EPOCHS"):
-    helpers.course.params.check_int(name, globals()[name], low=1)
-helpers.course.params.check_int("FASHION_TEST", FASHION_TEST, low=100, high=10_000)  # the test set has 10,000
-CURVE_SIZES = sorted(set(helpers.course.params.check_int_list("CURVE_SIZES", CURVE_SIZES, low=1)))
-FASHION_PER_CLASS = sorted(set(helpers.course.params.check_int_list("FASHION_PER_CLASS", FASHION_PER_CLASS, low=1)))
-helpers.course.params.check_int(
-    "FASHION_PER_CLASS[-1] * REPEATS", FASHION_PER_CLASS[-1] * REPEATS, high=6000
-)  # 6000 per class
-FINE_TUNE_FROM = {"vgg16": "block5", "xception": "block14"}  # the top block of each base
-if BACKBONE not in (None, *FINE_TUNE_FROM):
-    raise ValueError(f"BACKBONE = {BACKBONE!r}: use one of {sorted(FINE_TUNE_FROM)} or None")
-if EVAL_PER_CLASS is not None:
-    helpers.course.params.check_int("EVAL_PER_CLASS", EVAL_PER_CLASS, low=1)
+course = helpers.course.setup("04_scratch_vs_transfer", globals())
 
 # %%
 import time
@@ -103,10 +81,6 @@ import numpy as np
 import tensorflow as tf
 from tqdm.auto import tqdm
 
-NB = "04_scratch_vs_transfer"
-SPLITS = ("train", "validation", "test")
-helpers.course.notebook.start(NB, quick=QUICK, seed=SEED)
-
 # %% [markdown]
 # ## The data
 #
@@ -114,24 +88,21 @@ helpers.course.notebook.start(NB, quick=QUICK, seed=SEED)
 # mammals). Images are decoded once and cached; augmentation lives inside the models.
 
 # %%
-ds = helpers.data.cats_and_dogs(train_per_class=TRAIN_PER_CLASS, eval_per_class=EVAL_PER_CLASS, seed=SEED)
-helpers.course.notebook.note_standin(NB, ds)
-if ds.value is None:
-    raise RuntimeError(ds.note)
-ds.extra["counts"]
+ROOT, counts = course.data, course.counts  # train/, validation/, test/: one sub-folder per class
+counts
 
 
 # %%
 def load(split, shuffle=False):
     images = keras.utils.image_dataset_from_directory(
-        ds.value / split, image_size=(IMAGE_SIZE, IMAGE_SIZE), batch_size=None, shuffle=False, verbose=False
+        ROOT / split, image_size=(IMAGE_SIZE, IMAGE_SIZE), batch_size=None, shuffle=False, verbose=False
     ).cache()
     if shuffle:
         images = images.shuffle(2048, seed=SEED)
     return images.batch(BATCH_SIZE).prefetch(tf.data.AUTOTUNE)
 
 
-class_names = sorted(ds.extra["counts"]["train"])
+class_names = sorted(counts["train"])
 NUM_CLASSES = len(class_names)
 train_ds, val_ds, test_ds = load("train", shuffle=True), load("validation"), load("test")
 print("classes:", class_names)
@@ -152,8 +123,7 @@ def balanced_accuracy(labels, predictions):
 
 
 test_labels = np.concatenate([y for _, y in test_ds])  # test_ds is not shuffled: same order as predictions
-train_counts = ds.extra["counts"]["train"]
-majority = class_names.index(max(class_names, key=train_counts.get))
+majority = class_names.index(max(class_names, key=counts["train"].get))
 MAJORITY_BASELINE = float(np.mean(test_labels == majority))
 CHANCE = balanced_accuracy(test_labels, np.full_like(test_labels, majority))
 print(f"{len(test_labels)} test images: one image moves accuracy by {1 / len(test_labels):.1%}")
@@ -162,27 +132,14 @@ print(f"always answering {class_names[majority]!r}: accuracy {MAJORITY_BASELINE:
 # %% [markdown]
 # ## Which pretrained base
 #
-# The course's base is VGG16. Its ImageNet weights are not available offline, and comparing
-# *random* weights with training from scratch would teach nothing. So with `BACKBONE = None` this
-# notebook takes VGG16 when its real weights are in the cache, and otherwise **Xception**, whose real
-# ImageNet conv weights the course reads from a package (labelled below).
+# The course's base is VGG16 (offline, Xception with its real ImageNet weights stands in: see the setup's
+# output). Its top block, the one fine-tuning unfreezes: VGG16's `block5`, Xception's `block14`.
 
 # %%
-vgg_weights = helpers.imagenet_weights("vgg16")
-BACKBONE = ("xception" if vgg_weights.is_standin else "vgg16") if BACKBONE is None else BACKBONE
-base_weights = vgg_weights if BACKBONE == "vgg16" else helpers.imagenet_weights("xception")
-helpers.course.notebook.note_standin(NB, base_weights)
-if base_weights.value is None:
-    print("*** RANDOM weights: the transfer results below are NOT representative ***")
-spec = helpers.models.BACKBONES[BACKBONE]
-print(f"backbone: {spec.constructor}, fine-tuning from {FINE_TUNE_FROM[BACKBONE]!r}")
-helpers.course.metrics.record(NB, backbone=BACKBONE, random_base_weights=base_weights.value is None);
-
-# %% [markdown]
-# > **Offline?** Whenever a line above says *OFFLINE STAND-IN*, read the numbers below with care: the
-# > images are a few dozen photo cut-outs (one test image moves the accuracy by several points, as
-# > printed above), and with random VGG16 weights the transfer results are **NOT representative**. The
-# > *method* of the comparison is what carries over. Full mode on the real data is the course.
+spec = helpers.models.BACKBONES[BACKBONE]  # its keras.applications constructor and preprocess_input
+TOP_BLOCK = {"vgg16": "block5", "xception": "block14"}[BACKBONE]
+WEIGHTS = course.weights  # "imagenet" (offline: the stand-in's file)
+print(f"base: {spec.constructor}, fine-tuning from {TOP_BLOCK!r}")
 
 # %% [markdown]
 # ## Three approaches, one budget
@@ -219,7 +176,7 @@ def report(name, model, seconds):
 
 
 def make_base(**kwargs):
-    return spec.build(weights=base_weights.value, include_top=False, input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3), **kwargs)
+    return spec.build(weights=WEIGHTS, include_top=False, input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3), **kwargs)
 
 
 def make_transfer(base):
@@ -257,7 +214,7 @@ ft_base = make_base()
 fine = make_transfer(ft_base)
 HEAD_EPOCHS = EPOCHS // 2
 compile_fit(fine, keras.optimizers.Adam(LEARNING_RATE), HEAD_EPOCHS)
-helpers.models.unfreeze_top(ft_base, FINE_TUNE_FROM[BACKBONE])
+helpers.models.unfreeze_top(ft_base, TOP_BLOCK)
 compile_fit(fine, keras.optimizers.RMSprop(FINE_TUNE_LEARNING_RATE), EPOCHS - HEAD_EPOCHS, initial_epoch=HEAD_EPOCHS)
 report("fine-tuned", fine, time.perf_counter() - start)
 
@@ -269,9 +226,6 @@ for name, r in results.items():
         f"{r['trainable_params']:12,} {r['total_params']:13,}"
     )
 print(f"{'always ' + repr(class_names[majority]):26s} {MAJORITY_BASELINE:8.3f} {CHANCE:8.3f}")
-helpers.course.metrics.record(
-    NB, comparison=results, epochs=EPOCHS, image_size=IMAGE_SIZE, majority_baseline=MAJORITY_BASELINE, chance=CHANCE
-);
 
 # %%
 names = list(results)
@@ -295,8 +249,8 @@ helpers.plots.plot_bars(
 
 # %%
 labels = [f"{n}\n{kind}" for n in names for kind in ("trainable", "total")]
-counts = [results[n][f"{kind}_params"] / 1e6 for n in names for kind in ("trainable", "total")]
-helpers.plots.plot_bars(labels, counts, ylabel="parameters (millions)", fmt="{:.2f} M");
+millions = [results[n][f"{kind}_params"] / 1e6 for n in names for kind in ("trainable", "total")]
+helpers.plots.plot_bars(labels, millions, ylabel="parameters (millions)", fmt="{:.2f} M");
 
 # %% [markdown]
 # **Reading the table.** The scratch CNN is tiny (under 100 thousand parameters) and cheap per epoch,
@@ -344,7 +298,7 @@ helpers.explain.first_layer_filters(ft_base);
 # features. (No augmentation for the cached features, so this is the cheap variant of approach 2.)
 
 # %%
-smallest = min(ds.extra["counts"]["train"].values())
+smallest = min(counts["train"].values())
 CURVE_SIZES = sorted({min(n, smallest) for n in CURVE_SIZES})
 print("images per class:", CURVE_SIZES, f"(the smallest class has {smallest})")
 
@@ -474,15 +428,6 @@ plot_curves(CURVE_SIZES, curve, CHANCE, f"Learning curve: mean of {REPEATS} runs
 # %%
 transfer_curve, scratch_curve = curve[TRANSFER].mean(axis=1), curve[SCRATCH].mean(axis=1)
 lead = curve[TRANSFER] - curve[SCRATCH]  # transfer minus scratch, per size and run (same images)
-helpers.course.metrics.record(
-    NB,
-    curve_sizes=CURVE_SIZES,
-    curve_repeats=REPEATS,
-    curve_transfer=transfer_curve,
-    curve_scratch=scratch_curve,
-    curve_transfer_std=curve[TRANSFER].std(axis=1),
-    curve_scratch_std=curve[SCRATCH].std(axis=1),
-)
 print(f"balanced test accuracy, mean +- std of {REPEATS} runs (majority-class baseline {CHANCE:.3f}):")
 for n, t, s, g in zip(CURVE_SIZES, curve[TRANSFER], curve[SCRATCH], lead):
     print(
@@ -517,9 +462,7 @@ print(
 # on the same `FASHION_TEST` test images.
 
 # %%
-fashion_mnist = helpers.data.fashion_mnist()
-helpers.course.notebook.note_standin(NB, fashion_mnist)
-(fashion_images_all, fashion_labels_all), (fashion_test_images_all, fashion_test_labels_all) = fashion_mnist.value
+(fashion_images_all, fashion_labels_all), (fashion_test_images_all, fashion_test_labels_all) = course.fashion
 
 # %%
 # One pool of training images big enough for every run's largest subset; features are computed once for it.
@@ -530,11 +473,8 @@ fashion_images_test, fashion_labels_test = fashion_test_images_all[test_pick], f
 print(f"training pool {fashion_images_train.shape}, test {fashion_images_test.shape}")
 
 # %%
-xception_weights = base_weights if BACKBONE == "xception" else helpers.imagenet_weights("xception")
-if BACKBONE != "xception":
-    helpers.course.notebook.note_standin(NB, xception_weights)
 xception_base = keras.applications.Xception(
-    weights=xception_weights.value,
+    weights=course.xception_weights,  # "imagenet" (offline: the stand-in's file)
     include_top=False,
     pooling="avg",
     input_shape=(FASHION_IMAGE_SIZE, FASHION_IMAGE_SIZE, 3),
@@ -563,9 +503,6 @@ print(
     f"Xception features {fashion_features_train.shape[1:]} for {n_images} images in {feature_seconds:.0f} s "
     f"({n_images / feature_seconds:.0f} images/s): the price of every image, test images included, on the transfer side"
 )
-helpers.course.metrics.record(
-    NB, fashion_feature_seconds=feature_seconds, fashion_test_images=len(fashion_features_test)
-);
 
 # %%
 FT_TRANSFER, FT_SCRATCH = "transfer (ImageNet Xception features + head)", "from scratch (small CNN, 28x28)"
@@ -609,16 +546,6 @@ plot_curves(FASHION_PER_CLASS, fashion_curve, fashion_chance, f"Fashion-MNIST, a
 
 # %%
 fashion_lead = fashion_curve[FT_TRANSFER] - fashion_curve[FT_SCRATCH]
-helpers.course.metrics.record(
-    NB,
-    fashion_sizes=FASHION_PER_CLASS,
-    fashion_transfer=fashion_curve[FT_TRANSFER].mean(axis=1),
-    fashion_scratch=fashion_curve[FT_SCRATCH].mean(axis=1),
-    fashion_transfer_std=fashion_curve[FT_TRANSFER].std(axis=1),
-    fashion_scratch_std=fashion_curve[FT_SCRATCH].std(axis=1),
-    fashion_seconds_transfer=fashion_seconds[FT_TRANSFER],
-    fashion_seconds_scratch=fashion_seconds[FT_SCRATCH],
-)
 print(f"balanced test accuracy on {FASHION_TEST} images, mean +- std of {REPEATS} runs:")
 for n, t, s, g in zip(FASHION_PER_CLASS, fashion_curve[FT_TRANSFER], fashion_curve[FT_SCRATCH], fashion_lead):
     print(
@@ -662,13 +589,6 @@ fig.axes[0].axhline(0, color="gray", linewidth=0.8);
 # %%
 gain_photos, gain_fashion = lead[photo_row].mean(), fashion_lead[-1].mean()
 noise = max(fashion_lead[-1].std(), 0.01)  # how much the Fashion-MNIST gain moves from run to run
-helpers.course.metrics.record(
-    NB,
-    transfer_gain_photos=gain_photos,
-    transfer_gain_fashion=gain_fashion,
-    transfer_gain_photos_size=CURVE_SIZES[photo_row],
-    transfer_gain_fashion_std=noise,
-)
 verdict = (
     "the ImageNet features lose to the small CNN"
     if gain_fashion < -noise
@@ -800,3 +720,27 @@ with tqdm(FASHION_PER_CLASS, desc="block4 features") as bar:
             bar,
         )
         print(f"{n:4d}/class: block4 features {acc:.3f} vs last-layer features {last:.3f} (same images)")
+
+# %% tags=["metrics"]
+course.record(
+    comparison=results,
+    chance=CHANCE,
+    majority_baseline=MAJORITY_BASELINE,
+    curve_transfer=transfer_curve,
+    curve_scratch=scratch_curve,
+    curve_transfer_std=curve[TRANSFER].std(axis=1),
+    curve_scratch_std=curve[SCRATCH].std(axis=1),
+    curve_sizes=CURVE_SIZES,
+    fashion_feature_seconds=feature_seconds,
+    fashion_test_images=len(fashion_features_test),
+    fashion_transfer=fashion_curve[FT_TRANSFER].mean(axis=1),
+    fashion_scratch=fashion_curve[FT_SCRATCH].mean(axis=1),
+    fashion_transfer_std=fashion_curve[FT_TRANSFER].std(axis=1),
+    fashion_scratch_std=fashion_curve[FT_SCRATCH].std(axis=1),
+    fashion_seconds_transfer=fashion_seconds[FT_TRANSFER],
+    fashion_seconds_scratch=fashion_seconds[FT_SCRATCH],
+    transfer_gain_photos=gain_photos,
+    transfer_gain_fashion=gain_fashion,
+    transfer_gain_photos_size=CURVE_SIZES[photo_row],
+    transfer_gain_fashion_std=noise,
+);

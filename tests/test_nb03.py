@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import ast
-import json
-
 import numpy as np
 import pytest
 
@@ -124,85 +121,6 @@ def test_03_labels_its_standin_base(nb03):
         pytest.skip("the real VGG16 weights are in the cache")
     assert nb03["backbone"] == "xception"
     assert "Xception ImageNet weights (no top)" in nb03["standins"]
-
-
-# ---------------------------------------------------------------- 03: the check of 02's saved model
-
-
-def _notebook_function(name: str):
-    """Define one function of notebook 03 from its source (the notebook is the one copy of it)."""
-    import keras
-
-    for cell in json.loads(NB03.read_text())["cells"]:
-        plain = cell["cell_type"] == "code" and "colab" not in cell["metadata"].get("tags", [])  # no ! lines
-        tree = ast.parse("".join(cell["source"])) if plain else None
-        for node in tree.body if tree else []:
-            if isinstance(node, ast.FunctionDef) and node.name == name:
-                namespace = {"json": json, "keras": keras}
-                exec(compile(ast.Module([node], type_ignores=[]), str(NB03), "exec"), namespace)
-                return namespace[name]
-    raise AssertionError(f"notebook 03 defines no function {name}")
-
-
-@pytest.fixture(scope="module")
-def load_from_02():
-    return _notebook_function("load_from_02")
-
-
-def _tiny_saved_model(path, *, outputs=2, base_name="xception"):
-    import keras
-
-    base = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3)], name=base_name)
-    inputs = keras.Input((8, 8, 3))
-    x = keras.layers.GlobalAveragePooling2D()(base(inputs, training=False))
-    keras.Model(inputs, keras.layers.Dense(outputs, activation="softmax")(x)).save(path)
-
-
-EXPECTED = {
-    "quick": True,
-    "backbone": "xception",
-    "weights": "imagenet (stand-in)",
-    "image_size": 8,
-    "class_names": ["birds", "mammals"],
-    "dataset": "cats_and_dogs_filtered (stand-in)",
-}
-
-
-def test_03_reuses_02s_model_only_for_the_same_settings(load_from_02, tmp_path):
-    path = tmp_path / "02_transfer.keras"
-    model, history, why = load_from_02(path, EXPECTED)
-    assert model is None and history is None and "is not there" in why  # 03 then retrains its head
-    _tiny_saved_model(path)
-    model, history, why = load_from_02(path, EXPECTED)
-    assert model is None and "02_transfer.json" in why, "a model without its record is not trusted"
-    record = {**EXPECTED, "history": {"loss": [0.7, 0.5], "val_loss": [0.6, 0.4]}}
-    path.with_suffix(".json").write_text(json.dumps(record))
-    model, history, why = load_from_02(path, EXPECTED)
-    assert model is not None and why.startswith("loaded"), why
-    assert history == record["history"]
-    for change, words in [
-        ({"quick": False}, "quick True there, False here"),
-        (
-            {"backbone": "vgg16", "image_size": 150},
-            "backbone 'xception' there, 'vgg16' here; image_size 8 there, 150 here",
-        ),
-        ({"weights": "random"}, "weights 'imagenet (stand-in)' there, 'random' here"),
-        ({"class_names": ["cats", "dogs"]}, "class_names"),
-    ]:
-        model, history, why = load_from_02(path, {**EXPECTED, **change})
-        assert model is None and history is None and "made for other settings" in why and words in why, why
-
-
-def test_03_refuses_a_saved_model_that_contradicts_its_record(load_from_02, tmp_path):
-    path = tmp_path / "02_transfer.keras"
-    path.with_suffix(".json").write_text(json.dumps({**EXPECTED, "history": {"loss": [1.0]}}))
-    _tiny_saved_model(path, outputs=3)
-    assert "does not match its record" in load_from_02(path, EXPECTED)[2]
-    _tiny_saved_model(path, base_name="vgg16")
-    assert "does not match its record" in load_from_02(path, EXPECTED)[2]
-    path.write_bytes(b"half-written")
-    model, _, why = load_from_02(path, EXPECTED)
-    assert model is None and "does not load" in why
 
 
 def test_03_exercise_1_on_xception_keeps_batchnorm_frozen(capsys):

@@ -25,6 +25,7 @@ MACHINERY_LINE = re.compile(
     "|".join(
         [
             r"\bQUICK\b",  # the quick/full switch and what it decides
+            r"\bcourse\.",  # what the setup call resolved (data folder, weights), its records
             r"helpers\.course\b",
             r"check_int\(",  # what runs the course: plumbing, parameter checks,
             r"metrics\.record\(",

@@ -153,7 +153,7 @@ def run_course(quick: bool = True) -> int:
 
 # ---------------------------------------------------------------- slides and HTML for instructors
 
-SKIP_TAGS = {"parameters", "injected-parameters", "setup", SETUP_TAG, "solution", "remove-cell", "skip"}
+SKIP_TAGS = {"parameters", "injected-parameters", "setup", "metrics", SETUP_TAG, "solution", "remove-cell", "skip"}
 
 
 def _read(path: Path):
@@ -238,11 +238,10 @@ def tag_slides(nb):
     """Give every cell without one a ``slideshow.slide_type``; return ``nb`` (changed in place).
 
     Markdown starting with ``#`` or ``##`` opens a new slide, ``###`` a sub-slide; other
-    markdown continues the slide ("-") and code cells appear as fragments. Parameters,
-    setup (``helpers.course.notebook.start`` and the cell that resolves the parameters) and
-    ``solution`` cells are skipped, as are the markdown cell that introduces the parameters
-    cell, cells that only record metrics, and exercise checks (``ex.q1.check(...)``). Slide
-    types already set by an author are kept.
+    markdown continues the slide ("-") and code cells appear as fragments. The parameters cell,
+    the setup call, the final metrics cell and ``solution`` cells are skipped (by their tags), as
+    are the markdown cells that introduce the parameters and the setup call, and exercise checks
+    (``ex.q1.check(...)``). Slide types already set by an author are kept.
 
     >>> import nbformat
     >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Title"),
@@ -257,7 +256,7 @@ def tag_slides(nb):
         introduces_parameters = (
             cell.cell_type == "markdown"
             and following is not None
-            and "parameters" in following.metadata.get("tags", [])
+            and bool({"parameters", "setup"} & set(following.metadata.get("tags", [])))
             and not cell.source.lstrip().startswith("#")
             and "mode-banner" not in tags
         )
@@ -267,12 +266,7 @@ def tag_slides(nb):
             source = cell.source.lstrip()
             if tags & SKIP_TAGS or introduces_parameters:
                 kind = "skip"
-            elif cell.cell_type == "code" and (
-                "helpers.course.notebook.start(" in source
-                or after_parameters
-                or source.startswith("helpers.course.metrics.record(")
-                or _is_exercise_code(source)
-            ):
+            elif cell.cell_type == "code" and (after_parameters or _is_exercise_code(source)):
                 kind = "skip"
             elif cell.cell_type == "markdown" and source.startswith(("# ", "## ")):
                 kind = "slide"
