@@ -231,8 +231,7 @@ def test_a_saved_record_lets_notebook_03_reuse_the_model(monkeypatch, tmp_path, 
         NB02, True, counts={"train": {"birds": 3, "mammals": 4}}, backbone="xception", weights="/x.h5"
     )
     course.weights_source, course.standins = "stand-in", ["cats_and_dogs_filtered"]
-    course.model_path.parent.mkdir(parents=True)
-    model = _tiny_saved_model(course.model_path)
+    model = _tiny_saved_model(course.model_path)  # in a fresh build folder, as in a fresh clone
     history = type("History", (), {"history": {"loss": [0.9, 0.5], "val_accuracy": [0.5, 0.75]}})()
     course.save_record(model, history)
     record = json.loads(course.model_path.with_suffix(".json").read_text())

@@ -127,7 +127,9 @@ class Course:
         """Where notebook 02 saves its model and notebook 03 looks for it: ``build/models/02_transfer.keras``."""
         from .runner import BUILD
 
-        return BUILD / "models" / f"{SAVED_MODEL}.keras"
+        path = BUILD / "models" / f"{SAVED_MODEL}.keras"
+        path.parent.mkdir(parents=True, exist_ok=True)  # model.save() does not create folders
+        return path
 
     def record(self, **values) -> dict:
         """Record results in the notebook's metrics (``build/metrics/<notebook>.json``)."""
