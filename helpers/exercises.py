@@ -487,6 +487,15 @@ def _check_03_q2(model):
 TIE = 0.02  # accuracy differences up to this size are noise even on a thousand test images
 
 
+def noise_margin(n_test: int | None) -> float:
+    """The largest accuracy gap that is noise: two test images, or :data:`TIE`, whichever is larger.
+
+    >>> noise_margin(25), noise_margin(1000)
+    (0.08, 0.02)
+    """
+    return max(TIE, 2 / n_test) if n_test else TIE
+
+
 def _accuracy(results: dict, key: str) -> float:
     _require(key in results, f"results has no {key!r} entry; expected keys 'fine_tuned', 'scratch' and 'conclusion'.")
     value = results[key]
@@ -512,7 +521,7 @@ def _claim(conclusion: str) -> str | None:
     return None
 
 
-def _check_04_q1(results):
+def _check_04_q1(results, n_test: int | None = None):
     _require(isinstance(results, dict), f"results should be a dict, got a {type(results).__name__}.")
     fine, scratch = _accuracy(results, "fine_tuned"), _accuracy(results, "scratch")
     conclusion = results.get("conclusion")
@@ -529,7 +538,8 @@ def _check_04_q1(results):
     )
     gap = fine - scratch
     winner = "fine_tuned" if gap > 0 else "scratch" if gap < 0 else "tie"
-    if abs(gap) <= TIE:
+    margin = noise_margin(n_test)
+    if abs(gap) <= margin:
         _require(
             claim in ("tie", winner),
             f"the conclusion names {claim}, but "
@@ -543,7 +553,9 @@ def _check_04_q1(results):
         _require(
             claim != "tie",
             f"a gap of {abs(gap):.3f} ({fine:.3f} vs {scratch:.3f}) is more "
-            f"than noise (> {TIE}): name the winner, {winner}.",
+            f"than noise (> {margin:g}"
+            + (f", two of {n_test} test images" if margin > TIE else "")
+            + f"): name the winner, {winner}.",
         )
         _require(
             claim == winner,
@@ -674,10 +686,12 @@ nb04 = SimpleNamespace(
     q1=Exercise(
         "nb04.q1",
         "Compare: results = {'fine_tuned': accuracy, 'scratch': accuracy, 'conclusion': a sentence "
-        "that starts with the winner ('fine_tuned', 'scratch' or 'tie')}: ex.q1.check(results).",
+        "that starts with the winner ('fine_tuned', 'scratch' or 'tie')}: "
+        "ex.q1.check(results, n_test=len(test_labels)).",
         _check_04_q1,
         "Take the test accuracies from the comparison: results['fine-tuned']['test_acc'] and "
-        "results['from scratch']['test_acc']; differences up to 0.02 are noise (call them 'tie').",
+        "results['from scratch']['test_acc']; a gap of at most two test images (2 / n_test) or 0.02, "
+        "whichever is larger, is noise: call it 'tie'.",
     ),
     q2=Exercise(
         "nb04.q2",

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 
 def _as_image(img) -> np.ndarray:
@@ -71,6 +72,7 @@ def plot_history(
             ax.axvline(epoch + 0.5, color="grey", linestyle=":")
             ax.annotate(label, (epoch + 0.5, ax.get_ylim()[1]), ha="center", va="bottom", fontsize=8)
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epoch 2, not 1.5
         ax.set_ylabel(metric)
         ax.legend(fontsize=8)
     if title:

@@ -274,6 +274,15 @@ data_augmentation = keras.Sequential(
 )
 
 # %% [markdown]
+# What the model will see: the first training image, augmented eight times. The layers change images
+# only when called with `training=True`, as `fit` does; at evaluation and prediction they pass them
+# through unchanged.
+
+# %%
+augmented = [data_augmentation(images[:1], training=True)[0] for _ in range(8)]
+helpers.plots.show_images(augmented, [f"{CLASS_NAMES[labels[0]]}, view {i + 1}" for i in range(8)], ncols=4);
+
+# %% [markdown]
 # **Freezing** (`conv_base.trainable = False`) must happen before `compile`: otherwise the first
 # gradient steps of a random head would flow into the base and wreck its pretrained features. The
 # number of trainable weight tensors shows what freezing does:
@@ -301,10 +310,18 @@ model = keras.Model(inputs, outputs)
 trainable_b, frozen_b = helpers.models.count_params(model)
 print(f"{trainable_b:,} trainable parameters (the new head, as in A: {head.count_params():,}), {frozen_b:,} frozen")
 
+# %% [markdown]
+# Before training, measure where we start: with a random head, validation accuracy is about what
+# guessing scores. Whatever training adds is measured from here.
+
 # %%
 model.compile(
     optimizer=keras.optimizers.Adam(LEARNING_RATE), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
 )
+untrained = model.evaluate(val_ds, verbose=0, return_dict=True)
+print(f"before training: validation accuracy {untrained['accuracy']:.3f}, loss {untrained['loss']:.3f}")
+
+# %%
 timer_b = EpochTimer()
 history_b = model.fit(train_ds, epochs=EPOCHS, validation_data=val_ds, callbacks=[timer_b], verbose=2)
 
@@ -428,14 +445,14 @@ print(f"{image_file.name}: {label}, {confidence:.0%} confident (its folder says 
 # %% [markdown]
 # ## Exercises
 #
-# 1. **Chollet's head.** On the cached features, train the head of Chollet's book instead of the
-#    pooled one: `Flatten` + `Dense(256, relu)` + `Dropout(0.5)` + softmax
-#    (`helpers.models.dense_head` builds it). How many more parameters does it have, and what happens
-#    to validation accuracy? Check your head with `ex.q2.check(chollet_head, feature_shape=FEATURE_SHAPE)`.
-# 2. **Another backbone.** Run method A with the other base: Xception if this run used VGG16, else
+# 1. **Another backbone.** Run method A with the other base: Xception if this run used VGG16, else
 #    VGG16 (mind each one's own `preprocess_input`). Offline, VGG16 has random weights: comparing it
 #    with Xception's ImageNet features shows what pretraining buys. Then build method B's model on that
 #    base and check it with `ex.q1.check(model)`.
+# 2. **Chollet's head.** On the cached features, train the head of Chollet's book instead of the
+#    pooled one: `Flatten` + `Dense(256, relu)` + `Dropout(0.5)` + softmax
+#    (`helpers.models.dense_head` builds it). How many more parameters does it have, and what happens
+#    to validation accuracy? Check your head with `ex.q2.check(chollet_head, feature_shape=FEATURE_SHAPE)`.
 # 3. **Your own image.** Classify a photo of your own with `helpers.plots.plot_prediction(reloaded,
 #    "path/to/photo.jpg", CLASS_NAMES)`. What does a two-class model answer for a photo of neither
 #    class?
@@ -446,24 +463,7 @@ print(f"{image_file.name}: {label}, {confidence:.0%} confident (its folder says 
 from helpers.exercises import nb02 as ex  # ex.q1 / ex.q2: .check(answer), .hint(), .solution()
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 1: Chollet's head flattens the whole feature grid into Dense(256).
-chollet_head = helpers.models.dense_head(FEATURE_SHAPE, len(CLASS_NAMES))  # Flatten, Dense(256), Dropout, softmax
-chollet_head.compile(
-    optimizer=keras.optimizers.Adam(LEARNING_RATE), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
-)
-head_ok = ex.q2.check(chollet_head, feature_shape=FEATURE_SHAPE)
-h = chollet_head.fit(train_features, train_labels, epochs=EPOCHS, validation_data=(val_features, val_labels), verbose=0)
-print(
-    f"pooled head:          {head.count_params():>10,} parameters, validation accuracy "
-    f"{history_a.history['val_accuracy'][-1]:.3f}\n"
-    f"Flatten + Dense(256): {chollet_head.count_params():>10,} parameters "
-    f"({chollet_head.count_params() / head.count_params():,.0f}x more), validation accuracy "
-    f"{h.history['val_accuracy'][-1]:.3f}  (always the largest class: {majority['validation']:.3f})"
-)
-# With that many weights per image dropout matters; Chollet also trains it slowly (RMSprop, 2e-5).
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 2: the same recipe on the other base; each base has its own preprocess_input.
+# Solution 1: the same recipe on the other base; each base has its own preprocess_input.
 OTHER = "xception" if BACKBONE == "vgg16" else "vgg16"
 if OTHER == "xception" and IMAGE_SIZE < 71:
     raise ValueError(f"Xception needs images of at least 71 pixels; IMAGE_SIZE is {IMAGE_SIZE}")
@@ -494,6 +494,23 @@ other_model = helpers.models.transfer_model(
 model_ok = ex.q1.check(other_model)
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution 2: Chollet's head flattens the whole feature grid into Dense(256).
+chollet_head = helpers.models.dense_head(FEATURE_SHAPE, len(CLASS_NAMES))  # Flatten, Dense(256), Dropout, softmax
+chollet_head.compile(
+    optimizer=keras.optimizers.Adam(LEARNING_RATE), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+)
+head_ok = ex.q2.check(chollet_head, feature_shape=FEATURE_SHAPE)
+h = chollet_head.fit(train_features, train_labels, epochs=EPOCHS, validation_data=(val_features, val_labels), verbose=0)
+print(
+    f"pooled head:          {head.count_params():>10,} parameters, validation accuracy "
+    f"{history_a.history['val_accuracy'][-1]:.3f}\n"
+    f"Flatten + Dense(256): {chollet_head.count_params():>10,} parameters "
+    f"({chollet_head.count_params() / head.count_params():,.0f}x more), validation accuracy "
+    f"{h.history['val_accuracy'][-1]:.3f}  (always the largest class: {majority['validation']:.3f})"
+)
+# With that many weights per image dropout matters; Chollet also trains it slowly (RMSprop, 2e-5).
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
 # Solution 3: any RGB image, a file path or an array; here a coffee mug, neither class.
 mug = helpers.data.sample_photos()["coffee mug"]
 label, confidence, _ = helpers.plots.plot_prediction(reloaded, mug, CLASS_NAMES, title="a coffee mug")
@@ -511,6 +528,7 @@ course.record(
     b_epoch_seconds=timer_b.seconds,
     a_val_accuracy=history_a.history["val_accuracy"],
     b_val_accuracy=history_b.history["val_accuracy"],
+    b_untrained_val_accuracy=untrained["accuracy"],
     a_test_accuracy=test_acc_a,
     b_test_accuracy=test_acc_b,
     confusion=confusion,

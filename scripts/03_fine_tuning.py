@@ -266,8 +266,11 @@ print(course.bn_study())
 #
 # Two things change before training again:
 # - **recompile**: changes to `trainable` take effect when the model is compiled;
-# - a learning rate **100x lower** (RMSprop `1e-5`, as Chollet and the TensorFlow tutorial use): the
-#   pretrained weights should move a little, not be relearned.
+# - a much **lower learning rate**: the pretrained weights should move a little, not be relearned.
+#   Here it is RMSprop at `1e-5`, 100x below the head's Adam `1e-3`. Chollet's book uses RMSprop for
+#   both phases, `1e-3` then `1e-5` (100x); the TensorFlow tutorial trains its head with Adam at `1e-4`
+#   and fine-tunes with RMSprop at `1e-5` (10x). When the optimizer changes too, as here and in the
+#   tutorial, the ratio is only a guide: Adam and RMSprop scale their steps differently.
 #
 # `initial_epoch` continues the epoch count where the head's training stopped (notebook 02's last
 # epoch, when its model was reused), so both phases form one history. We also keep a copy of the

@@ -943,3 +943,13 @@ def test_nb03_q2_all_but_the_lowest_layer_is_a_top_not_the_whole_base(capsys):
         "Correct: the top 2 of 3 weight layers of 'three' train (from conv1); all 0 BatchNormalization "
         "layers stay frozen.\n",
     )
+
+
+def test_on_a_small_test_set_two_images_are_noise(capsys):
+    # 25 test images: one image is 0.04, so a gap of two images (0.08) is a tie, three are not
+    passes(nb04.q1, results(0.88, 0.80, "tie"), capsys, n_test=25)
+    passes(nb04.q1, results(0.88, 0.80, "fine_tuned"), capsys, n_test=25)
+    fails(nb04.q1, results(0.88, 0.80, "tie"), capsys, "gap of 0.080", "(> 0.02)")  # without n_test: 0.02
+    fails(nb04.q1, results(0.92, 0.80, "tie"), capsys, "(> 0.08, two of 25 test images)", "name the winner", n_test=25)
+    passes(nb04.q1, results(0.81, 0.80, "tie"), capsys, n_test=1000)  # large test sets keep the 0.02 floor
+    fails(nb04.q1, results(0.83, 0.80, "tie"), capsys, "(> 0.02)", n_test=1000)

@@ -73,6 +73,7 @@ COMPARED = {
         "a_test_accuracy",
         "a_val_accuracy",
         "b_test_accuracy",
+        "b_untrained_val_accuracy",
         "b_val_accuracy",
         "backbone",
         "batch_size",

@@ -137,3 +137,10 @@ def test_02_saved_model_and_its_record(m02):
     assert not model.get_layer(m02["backbone"]).trainable
     probs = model.predict(np.zeros((2, 72, 72, 3), "float32"), verbose=0)
     assert probs.shape == (2, 2) and np.allclose(probs.sum(1), 1, atol=1e-5)
+
+
+def test_02_measures_the_untrained_model_before_training(m02):
+    untrained = m02["b_untrained_val_accuracy"]
+    assert 0 <= untrained <= 1
+    if m02["real_weights"]:  # training the head on real features beats its random start
+        assert max(m02["b_val_accuracy"]) >= untrained

@@ -49,6 +49,8 @@ def test_plot_history_joins_parts_and_marks():
     }
     assert lines == {"training accuracy": [0.5, 0.6, 0.7], "validation accuracy": [0.4, 0.5, 0.6]}
     assert any(t.get_text() == "unfreeze" for t in acc.texts)
+    ticks = [t for t in loss.get_xticks() if loss.get_xlim()[0] <= t <= loss.get_xlim()[1]]
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks  # whole epochs only
     assert loss.get_ylabel() == "loss" and fig._suptitle.get_text() == "run"
 
 
