@@ -164,17 +164,36 @@ def plot_lines(
     return fig
 
 
-def plot_bars(names: Sequence[str], values: Sequence[float], *, ylabel: str, title: str = "", fmt: str = "{:.2f}"):
-    """One bar per name with its value written on top (accuracies, timings, parameters).
+def plot_bars(
+    names: Sequence[str],
+    values: Sequence[float],
+    *,
+    ylabel: str,
+    title: str = "",
+    fmt: str = "{:.2f}",
+    yerr: Sequence[float] | None = None,
+):
+    """One bar per name with its value written beyond its end (and beyond its error bar, if any).
 
-    Example: ``plot_bars(["scratch", "transfer"], [0.6, 0.9], ylabel="test accuracy")``
+    ``yerr`` draws an error bar on each bar (say, one standard deviation over runs). Negative values
+    get their label below the bar.
+
+    Example: ``plot_bars(["scratch", "transfer"], [0.6, 0.9], ylabel="test accuracy", yerr=[0.05, 0.02])``
     """
     fig, ax = plt.subplots(figsize=(1.2 * len(names) + 2.5, 3.5))
-    bars = ax.bar(names, values, color=plt.cm.tab10.colors[: len(names)])
-    for bar, v in zip(bars, values):
+    bars = ax.bar(names, values, yerr=yerr, capsize=6, color=plt.cm.tab10.colors[: len(names)])
+    for bar, v, err in zip(bars, values, yerr if yerr is not None else [0.0] * len(values)):
+        up = v >= 0
         ax.annotate(
-            fmt.format(v), (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center", va="bottom", fontsize=9
+            fmt.format(v),
+            (bar.get_x() + bar.get_width() / 2, v + err if up else v - err),
+            xytext=(0, 3 if up else -3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom" if up else "top",
+            fontsize=9,
         )
+    ax.margins(y=0.15)  # room for the labels above the tallest bar
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)

@@ -572,17 +572,10 @@ gains = {
 fig = helpers.plots.plot_bars(
     list(gains),
     [g.mean() for g in gains.values()],
+    yerr=[g.std() for g in gains.values()],  # one standard deviation over the runs
     fmt="{:+.1%}",
     ylabel="transfer minus scratch\n(balanced accuracy)",
     title=f"What ImageNet features add ({REPEATS} runs)",
-)
-fig.axes[0].errorbar(
-    range(len(gains)),
-    [g.mean() for g in gains.values()],
-    yerr=[g.std() for g in gains.values()],
-    fmt="none",
-    ecolor="black",
-    capsize=6,
 )
 fig.axes[0].axhline(0, color="gray", linewidth=0.8);
 

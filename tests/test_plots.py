@@ -90,6 +90,19 @@ def test_plot_lines_and_bars():
     assert [t.get_text() for t in ax.texts] == ["61.0%", "90.0%"]
 
 
+def test_bar_labels_clear_their_error_bars_and_negative_bars():
+    fig = plots.plot_bars(["photos", "fashion"], [0.2, -0.05], ylabel="gain", fmt="{:+.0%}", yerr=[0.1, 0.03])
+    ax = fig.axes[0]
+    up, down = ax.texts
+    assert up.get_text() == "+20%" and up.xy[1] == pytest.approx(0.3) and up.get_va() == "bottom"
+    assert down.get_text() == "-5%" and down.xy[1] == pytest.approx(-0.08) and down.get_va() == "top"
+    fig.canvas.draw()
+    box = ax.get_window_extent()
+    for text in ax.texts:  # the whole label inside the axes, not cut by the frame
+        extent = text.get_window_extent()
+        assert box.y0 <= extent.y0 and extent.y1 <= box.y1, text.get_text()
+
+
 @pytest.fixture(scope="module")
 def red_or_blue():
     """A tiny classifier for 8x8 RGB images: mean red above mean blue -> class 0 ("red")."""
