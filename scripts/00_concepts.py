@@ -341,8 +341,9 @@ else:
 #    epochs. Does it help with 5 labels per class?
 #
 # Check your answers with `ex.q1.check(far_transfer, near_base=base)` and `ex.q2.check(model)`;
-# `ex.q1.hint()` gives a nudge and `ex.q1.solution()` the answer. The solutions are also in the hidden
-# cells below (click to expand); try first.
+# `ex.q1.hint()` gives a nudge and `ex.q1.solution()` the answer.
+#
+# Solutions are in the hidden cells below (click to expand); try first.
 
 # %%
 from helpers.exercises import nb00 as ex

@@ -132,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         help="print the classroom's environment (its fetched cache, no server, no stand-in) and exit",
     )
     sub.add_parser("colab", help="write the Open-in-Colab badges and Colab setup cell (README, notebooks)")
+    sub.add_parser("learner", help="write the learner's edition (no solution cells) to build/learner")
     c = sub.add_parser(
         "compare-runs",
         help="two folders of notebook metrics agree (timings excepted)",
@@ -153,6 +154,12 @@ def main(argv: list[str] | None = None) -> int:
         if colab.update_readme(ROOT / "README.md", paths):
             changed.append("README.md")
         print(f"updated: {', '.join(changed)}" if changed else f"up to date ({NOTEBOOKS})")
+        return 0
+    if args.command == "learner":
+        from .runner import learner_edition, notebooks
+
+        written = [learner_edition(p) for p in notebooks()]
+        print(f"the learner's edition: {len(written)} notebooks in {written[0].parent}")
         return 0
     if args.command == "serve":
         from .mirror import serve

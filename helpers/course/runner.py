@@ -354,3 +354,38 @@ def build_docs(
     if failed:
         raise RuntimeError(f"{len(failed)} notebook(s) failed: {', '.join(failed)}")
     return made
+
+
+# ---------------------------------------------------------------- the learner's edition
+
+LEARNER_DROPS = {"solution", "metrics"}  # cells the learner's edition leaves out
+SOLUTIONS_NOTE = "Solutions are in the hidden cells below (click to expand); try first."
+LEARNER_NOTE = (
+    "This is the learner's edition: it has no solution cells, so Run All never shows an answer. When "
+    "you have tried, `ex.q1.solution()` prints the solution of a checked exercise; the instructor's "
+    "edition (`notebooks/` in the course repository) has every solution."
+)
+
+
+def learner_edition(notebook: Path, out_dir: Path | None = None) -> Path:
+    """Write ``notebook`` without its solution cells and its metrics cell, outputs cleared.
+
+    One source: the notebooks in git are the instructor's edition; this derives the learner's
+    (``build/learner/`` by default), in which Run All never runs a solution. The sentence that
+    points to the hidden solution cells points to ``ex.qN.solution()`` instead.
+
+    Example: ``learner_edition(NOTEBOOKS / "02_vgg16_feature_extraction.ipynb")``
+    """
+    import nbformat
+
+    nb = _read(notebook)
+    nb.cells = [c for c in nb.cells if not LEARNER_DROPS & set(c.metadata.get("tags", []))]
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+        elif SOLUTIONS_NOTE in cell.source:
+            cell.source = cell.source.replace(SOLUTIONS_NOTE, LEARNER_NOTE)
+    out = Path(out_dir or BUILD / "learner") / notebook.name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(out))
+    return out

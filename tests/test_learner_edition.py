@@ -1,0 +1,62 @@
+"""The learner's edition (`python -m helpers learner`): the notebooks without solutions, Run All clean."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from helpers.course import cli, runner
+
+DROPPED = runner.LEARNER_DROPS
+
+
+def _tags(cell) -> set[str]:
+    return set(cell.metadata.get("tags", []))
+
+
+@pytest.mark.parametrize("path", runner.notebooks(), ids=lambda p: p.stem)
+def test_the_learners_edition_keeps_every_cell_but_the_solutions(path, tmp_path):
+    source = nbformat.read(str(path), as_version=4)
+    learner = nbformat.read(str(runner.learner_edition(path, tmp_path)), as_version=4)
+    solutions = [c.source for c in source.cells if "solution" in _tags(c)]
+    assert solutions, f"{path.name} has no solution cell to leave out"
+    assert not any(DROPPED & _tags(c) for c in learner.cells)
+    kept = [c.source for c in source.cells if not DROPPED & _tags(c)]
+    shown = [c.source.replace(runner.LEARNER_NOTE, runner.SOLUTIONS_NOTE) for c in learner.cells]
+    assert shown == kept, "every other cell is kept, in order"
+    text = "\n".join(c.source for c in learner.cells)
+    assert not any(solution in text for solution in solutions)
+    assert runner.SOLUTIONS_NOTE not in text and text.count(runner.LEARNER_NOTE) == 1
+    assert all(not c.get("outputs") for c in learner.cells if c.cell_type == "code")
+
+
+def test_an_executed_notebook_loses_its_outputs(tmp_path):
+    nb = nbformat.read(str(runner.NOTEBOOKS / "00_concepts.ipynb"), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [nbformat.v4.new_output("stream", text="seen\n")], 1
+    executed = tmp_path / "executed" / "00_concepts.ipynb"
+    executed.parent.mkdir()
+    nbformat.write(nb, str(executed))
+    learner = nbformat.read(str(runner.learner_edition(executed, tmp_path / "learner")), as_version=4)
+    assert all(c.outputs == [] and c.execution_count is None for c in learner.cells if c.cell_type == "code")
+
+
+def test_the_command_writes_every_notebook(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(runner, "BUILD", tmp_path)
+    assert cli.main(["learner"]) == 0
+    assert sorted(p.name for p in (tmp_path / "learner").iterdir()) == [p.name for p in runner.notebooks()]
+    assert "5 notebooks" in capsys.readouterr().out
+
+
+@pytest.mark.notebooks
+def test_run_all_of_the_learners_edition_runs_no_solution(tmp_path):
+    # Notebook 00: its exercise 1 has a cell for the learner's answer, checked on Run All
+    learner = runner.learner_edition(runner.NOTEBOOKS / "00_concepts.ipynb", tmp_path / "learner")
+    executed = runner.execute(learner, quick=True, out_dir=tmp_path / "executed")
+    assert runner.error_outputs(executed) == []
+    outputs = [
+        o.get("text", "") for c in nbformat.read(str(executed), as_version=4).cells for o in c.get("outputs", [])
+    ]
+    assert not any("Correct:" in text for text in outputs), "an untouched exercise must not pass"
+    assert any(text.startswith("Not yet:") for text in outputs), "the learner's empty answer is checked"
