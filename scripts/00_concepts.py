@@ -424,3 +424,16 @@ course.record(
     exercise_q1=q1_passed,
     exercise_q2=q2_passed,
 );
+
+# %% [markdown]
+# ## Questionnaire
+#
+# Answer in a sentence or two, in your own words; each answer is in this notebook.
+#
+# 1. What is reused in transfer learning, and what is trained new?
+# 2. Feature extraction or fine-tuning: what trains in each, and which needs more data? Why?
+# 3. Why is the new head trained before any layer of the base is unfrozen?
+# 4. What is a domain gap? Name a target domain far from ImageNet's photos, and say what you would measure before choosing transfer for it.
+# 5. In this notebook's experiment, how did the transfer lead change as the labels per class grew, and why?
+# 6. Under Keras 3's `fit`, what keeps a frozen base's BatchNormalization layers in inference mode: `base(x, training=False)` or `trainable = False`?
+# 7. Of the backbones measured, which has the most parameters, and which does the most work per image?

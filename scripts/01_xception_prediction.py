@@ -444,3 +444,15 @@ course.record(
     exercise_q2=q2_passed,
     exercise_q2_catches=caught,
 );
+
+# %% [markdown]
+# ## Questionnaire
+#
+# Answer in a sentence or two, in your own words; each answer is in this notebook.
+#
+# 1. What input size does Xception's classifier expect, and what happens when you give it 224x224 images?
+# 2. What does `keras.applications.xception.preprocess_input` do to the pixel values, and why must it match training?
+# 3. Why crop the centre square before resizing instead of squashing the photo?
+# 4. What is a depthwise separable convolution, and why does it need fewer weights than a regular one?
+# 5. Which preprocessing mistake moved the features least in the measurement, and why is that the dangerous one?
+# 6. What does `decode_predictions` return for each image?

@@ -541,3 +541,16 @@ course.record(
     other_test_accuracy=other_test_acc,
     exercise_checks={"q1": model_ok, "q2": head_ok},
 );
+
+# %% [markdown]
+# ## Questionnaire
+#
+# Answer in a sentence or two, in your own words; each answer is in this notebook.
+#
+# 1. Why keep the convolutional base and drop the ImageNet classifier top?
+# 2. Why is the validation folder split into a validation and a test set here?
+# 3. Method A or method B: what does each cost per epoch, and what does B buy with its cost?
+# 4. Why must `conv_base.trainable = False` come before `compile`?
+# 5. Why is every accuracy shown next to the majority-class baseline?
+# 6. Why does augmentation come after `.cache()` in this course, and what would a cache after it do?
+# 7. What does a two-class model answer for a photo of neither class, and what does its confidence tell you?

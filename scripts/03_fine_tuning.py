@@ -607,3 +607,16 @@ course.record(
     hub_trainable_params_fine=hub_trainable,
     hub_feature_dim=hub_layer.output_shape[-1],
 );
+
+# %% [markdown]
+# ## Questionnaire
+#
+# Answer in a sentence or two, in your own words; each answer is in this notebook.
+#
+# 1. Why must the head be trained before the top block is unfrozen?
+# 2. Why unfreeze only the top block, not the whole base?
+# 3. Which two things change before training resumes after unfreezing?
+# 4. In Keras 3, what keeps a BatchNormalization layer's ImageNet statistics while fine-tuning?
+# 5. What did the high learning rate do to the top block's weights and to the loss, and why did Keras not warn you?
+# 6. Why does `hub.KerasLayer` need `tf_keras` next to Keras 3?
+# 7. Why does the TF-Hub MobileNet model resize its input to 224x224?

@@ -738,3 +738,16 @@ course.record(
     transfer_gain_photos_size=CURVE_SIZES[photo_row],
     transfer_gain_fashion_std=noise,
 );
+
+# %% [markdown]
+# ## Questionnaire
+#
+# Answer in a sentence or two, in your own words; each answer is in this notebook.
+#
+# 1. Why compare the approaches on the same images, with the same training budget?
+# 2. What is balanced accuracy, and when does it differ from plain accuracy?
+# 3. Why is each point of the learning curves trained with several seeds?
+# 4. How does fast feature extraction make the learning curve affordable?
+# 5. What did the Fashion-MNIST section measure, and what explains the smaller gain there?
+# 6. When would you ship a small CNN trained from scratch instead of a pretrained base?
+# 7. What does the frozen base cost, per epoch and in the deployed model, that the small CNN does not?

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import nbformat
 import pytest
 
@@ -60,3 +62,11 @@ def test_run_all_of_the_learners_edition_runs_no_solution(tmp_path):
     ]
     assert not any("Correct:" in text for text in outputs), "an untouched exercise must not pass"
     assert any(text.startswith("Not yet:") for text in outputs), "the learner's empty answer is checked"
+
+
+@pytest.mark.parametrize("path", runner.notebooks(), ids=lambda p: p.stem)
+def test_every_notebook_ends_with_a_questionnaire(path):
+    last = nbformat.read(str(path), as_version=4).cells[-1]
+    assert last.cell_type == "markdown" and last.source.startswith("## Questionnaire"), path.name
+    questions = [line for line in last.source.splitlines() if re.match(r"\d+\. .+\?$", line)]
+    assert len(questions) >= 5, f"{path.name}: {len(questions)} questions"
