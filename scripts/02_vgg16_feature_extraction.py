@@ -253,7 +253,7 @@ history_a = head.fit(
 # %%
 fig = helpers.plots.plot_history(history_a, title=f"A: head on cached {conv_base.name} features")
 fig.axes[0].axhline(majority["validation"], color="grey", linestyle=":", label="always the largest class")
-fig.axes[0].legend(fontsize=8)
+fig.axes[0].legend(fontsize=8);
 
 # %% [markdown]
 # ## Method B: the frozen base inside the model, with augmentation
@@ -296,7 +296,8 @@ print("trainable weight tensors after freezing the conv base:", len(conv_base.tr
 # %% [markdown]
 # The model: augmentation, the base's own `preprocess_input`, the frozen base (called with
 # `training=False`, the Keras guides' idiom), and the same head as method A (pooling, dropout,
-# softmax), freshly initialised.
+# softmax), freshly initialised. Notebooks 03 and 04 build this same model with one call,
+# `helpers.models.transfer_model(conv_base, num_classes, preprocess=..., input_shape=...)`.
 
 # %%
 inputs = keras.Input(shape=(IMAGE_SIZE, IMAGE_SIZE, 3))
@@ -328,7 +329,7 @@ history_b = model.fit(train_ds, epochs=EPOCHS, validation_data=val_ds, callbacks
 # %%
 fig = helpers.plots.plot_history(history_b, title=f"B: frozen {conv_base.name} base + augmentation, end to end")
 fig.axes[0].axhline(majority["validation"], color="grey", linestyle=":", label="always the largest class")
-fig.axes[0].legend(fontsize=8)
+fig.axes[0].legend(fontsize=8);
 
 
 # %% [markdown]

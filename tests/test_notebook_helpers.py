@@ -41,12 +41,14 @@ def test_start_fixes_seeds_and_resets_metrics(capsys):
         notebook.start("nbx", quick=True, seed=-1)
 
 
-def test_note_standin_records_only_standins(capsys):
-    notebook.note_standin("nby", Choice("VGG16 weights", "imagenet", "cache"))
+def test_setup_labels_and_records_only_standins_once(capsys):
+    course = notebook.Course("nby", True)
+    notebook._use(course, Choice("VGG16 weights", "imagenet", "cache"))
     assert metrics.load("nby").get("standins", []) == []
-    notebook.note_standin("nby", Choice("VGG16 weights", None, "stand-in", "random"))
-    notebook.note_standin("nby", Choice("VGG16 weights", None, "stand-in", "random"))
-    notebook.note_standin("nby", Choice("cats", None, "stand-in", "cut-outs"))
+    notebook._use(course, Choice("VGG16 weights", None, "stand-in", "random"))
+    notebook._use(course, Choice("VGG16 weights", None, "stand-in", "random"))
+    notebook._use(course, Choice("cats", None, "stand-in", "cut-outs"))
+    assert course.standins == ["VGG16 weights", "cats"]
     assert metrics.load("nby")["standins"] == ["VGG16 weights", "cats"]
     assert "OFFLINE STAND-IN: cats" in capsys.readouterr().out
 

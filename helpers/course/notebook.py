@@ -1,4 +1,4 @@
-"""What every notebook does first: fix seeds, state the mode, label its stand-ins.
+"""What every notebook does first: one setup call (parameters, seeds, mode, assets and their labels).
 
 Parameter checks live in :mod:`helpers.course.params`.
 
@@ -55,16 +55,6 @@ def start(notebook: str, *, quick: bool, seed: int) -> None:
     metrics.record(notebook, quick=bool(quick), seed=seed, standins=[])
     mode = "QUICK mode (small data, few epochs: for CI and a first look)" if quick else "FULL mode (the real course)"
     print(f"{mode} | seed {seed} | Keras {keras.__version__}")
-
-
-def note_standin(notebook: str, choice) -> None:
-    """Print an asset choice and, if it is a stand-in, record that in the notebook's metrics."""
-    from . import metrics
-
-    print(choice)
-    if choice.is_standin:
-        current = metrics.load(notebook).get("standins", [])
-        metrics.record(notebook, standins=sorted(set(current) | {choice.what}))
 
 
 # ---------------------------------------------------------------- one setup call
@@ -233,10 +223,13 @@ def _base(course: Course, namespace: dict) -> None:
 
 
 def _use(course: Course, choice):
-    """Print an asset choice (its stand-in label, if any), remember a stand-in, return the choice."""
-    note_standin(course.notebook, choice)
-    if choice.is_standin:
+    """Print an asset choice (its stand-in label, if any); remember and record a stand-in once."""
+    from . import metrics
+
+    print(choice)
+    if choice.is_standin and choice.what not in course.standins:
         course.standins.append(choice.what)
+        metrics.record(course.notebook, standins=sorted(course.standins))
     return choice
 
 

@@ -253,7 +253,7 @@ def tag_slides(nb):
     for index, cell in enumerate(nb.cells):
         tags = set(cell.metadata.get("tags", []))
         following = nb.cells[index + 1] if index + 1 < len(nb.cells) else None
-        introduces_parameters = (
+        introduces_skipped = (
             cell.cell_type == "markdown"
             and following is not None
             and bool({"parameters", "setup"} & set(following.metadata.get("tags", [])))
@@ -264,7 +264,7 @@ def tag_slides(nb):
         slideshow = cell.metadata.setdefault("slideshow", {})
         if "slide_type" not in slideshow:
             source = cell.source.lstrip()
-            if tags & SKIP_TAGS or introduces_parameters:
+            if tags & SKIP_TAGS or introduces_skipped:
                 kind = "skip"
             elif cell.cell_type == "code" and (after_parameters or _is_exercise_code(source)):
                 kind = "skip"
