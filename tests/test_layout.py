@@ -12,7 +12,7 @@ import helpers
 PACKAGE = Path(helpers.__file__).resolve().parent
 LEARNER = ["data", "models", "plots", "explain", "exercises", "tfhub"]
 ASSET_LAYER = {"assets", "offline", "params"}  # what a learner's data and models rest on
-TOOLING = {"notebook", "runner", "colab", "metrics", "verify", "rehearsal", "mirror", "cli"}
+TOOLING = {"notebook", "runner", "colab", "metrics", "verify", "rehearsal", "mirror", "cli", "decks"}
 
 
 def _imported(path: Path) -> set[str]:

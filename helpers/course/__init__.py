@@ -5,8 +5,9 @@
 - the notebooks' plumbing: :func:`setup`, the one setup call of every notebook (:mod:`.notebook`:
   mode, seeds, assets and their stand-in labels), :mod:`.params` (defaults and checks of the
   parameters), :mod:`.metrics` (records for CI and the reproducibility check);
-- tooling: :mod:`.runner` (papermill, HTML, slides), :mod:`.colab`, :mod:`.verify` (the offline
-  study), :mod:`.rehearsal` (the online path on 127.0.0.1) and :mod:`.cli` (``python -m helpers``).
+- tooling: :mod:`.runner` (papermill, HTML, slides), :mod:`.decks` (reveal.js for offline slides),
+  :mod:`.colab`, :mod:`.verify` (the offline study), :mod:`.rehearsal` (the online path on 127.0.0.1)
+  and :mod:`.cli` (``python -m helpers``).
 
 Learner modules may import :mod:`.assets`, :mod:`.offline` and :mod:`.params`, never the tooling
 (tests/test_layout.py).

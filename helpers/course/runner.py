@@ -285,14 +285,14 @@ def tag_slides(nb):
 def to_slides(executed: Path, out_dir: Path | None = None) -> Path:
     """Convert an executed notebook to reveal.js slides ``<out_dir>/<name>.slides.html``.
 
-    The copy is tagged with :func:`tag_slides` on the way; ``notebooks/`` is never changed.
+    The copy is tagged with :func:`tag_slides` on the way; ``notebooks/`` is never changed. The deck
+    opens offline: reveal.js and require.js are copied into ``out_dir`` (:mod:`helpers.course.decks`).
     """
-    from nbconvert import SlidesExporter
+    from . import decks
 
-    out_dir = Path(out_dir or BUILD / "slides")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    nb = tag_slides(split_at_headings(with_mode_banner(_read(executed))))
-    body, _ = SlidesExporter().from_notebook_node(nb)
+    out_dir = decks.install(Path(out_dir or BUILD / "slides"))
+    nb = tag_slides(split_at_headings(with_mode_banner(decks.local_images(_read(executed)))))
+    body, _ = decks.exporter().from_notebook_node(nb)
     out = out_dir / (executed.stem + ".slides.html")
     out.write_text(body, encoding="utf-8")
     return out
@@ -334,6 +334,11 @@ def build_docs(
     convert = to_slides if kind == "slides" else to_html
     out_dir = Path(out_dir or BUILD / kind)
     print(f"{kind} in {out_dir}, notebooks executed in {'QUICK' if quick else 'FULL'} mode", flush=True)
+    if kind == "slides":  # before minutes of execution: fails at once offline without the cached tarballs
+        from . import decks
+
+        decks.install(out_dir)
+        print(f"reveal.js and require.js in {out_dir} (cached in {decks.vendor_dir()}): the decks open offline")
     made, failed = [], []
     for nb in paths or notebooks():
         start = time.perf_counter()
