@@ -1,11 +1,14 @@
 """Exercises with automatic feedback, in the manner of Kaggle's learntools.
 
-In a notebook::
+In a notebook, each checked exercise has a cell with blanks to fill in::
 
-    from helpers.exercises import nb02 as ex
-    ex.q1.check(model)     # prints "Correct: ..." or what is wrong; returns True / False
+    from helpers.exercises import nb02 as ex, ____
+    other_model = ____     # the learner replaces the blank
+    ex.q1.check()          # reads `other_model`; prints "Correct: ..." or what is wrong
     ex.q1.hint()           # a nudge
     ex.q1.solution()       # the solution code
+
+``ex.q1.check(answer)`` checks an answer passed directly.
 
 Checkers read only public Keras attributes (``model.layers``, ``layer.trainable``,
 ``model.output.shape``, ``model.trainable_weights``, ``model.optimizer.learning_rate``, ...).
@@ -21,9 +24,10 @@ False
 
 from __future__ import annotations
 
+import inspect
 import numbers
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import numpy as np
@@ -38,18 +42,69 @@ def _require(condition, message: str) -> None:
         raise Incorrect(message)
 
 
+class Blank:
+    """The blank ``____`` in an exercise cell: the learner replaces it with an answer."""
+
+    def __repr__(self) -> str:
+        return "____"
+
+
+____ = Blank()
+_UNSET = object()
+
+
+def has_blank(answer) -> bool:
+    """True when ``answer`` still holds a ``____`` blank (also inside a dict, list or tuple).
+
+    >>> has_blank({"scratch": ____}), has_blank([0.5, 0.7])
+    (True, False)
+    """
+    if isinstance(answer, Blank):
+        return True
+    if isinstance(answer, dict):
+        return any(has_blank(v) for v in answer.values())
+    if isinstance(answer, (list, tuple)):
+        return any(has_blank(v) for v in answer)
+    return False
+
+
 @dataclass
 class Exercise:
-    """One exercise: ``check(answer)`` gives feedback, ``hint()`` and ``solution()`` print help."""
+    """One exercise: ``check()`` gives feedback, ``hint()`` and ``solution()`` print help."""
 
     name: str
     question: str
     checker: Callable  # checker(answer, **context) -> success message; raises Incorrect
     hint_text: str
+    variable: str = ""  # the learner's variable that check() reads, e.g. "far_transfer"
+    # checker keyword -> how to read it from the notebook's variables, e.g. {"block": "TOP_BLOCK"}
+    context: dict[str, str | Callable] = field(default_factory=dict)
 
-    def check(self, answer, **context) -> bool:
-        """Print whether ``answer`` is right (and if not, what is wrong); return True/False."""
+    def _from_notebook(self, variables: dict, context: dict) -> object:
+        """The learner's answer and the checker's context, read from the notebook's variables."""
+        for key, source in self.context.items():
+            if key not in context:
+                try:
+                    context[key] = source(variables) if callable(source) else variables[source]
+                except (KeyError, TypeError):
+                    pass  # the checker's default applies
+        if self.variable not in variables:
+            raise Incorrect(f"there is no variable `{self.variable}` yet: run the exercise's cell.")
+        return variables[self.variable]
+
+    def check(self, answer=_UNSET, **context) -> bool:
+        """Print whether the answer is right (and if not, what is wrong); return True/False.
+
+        Without ``answer``, read the learner's variable (``self.variable``) from the notebook.
+        """
         try:
+            if answer is _UNSET:
+                answer = self._from_notebook(inspect.currentframe().f_back.f_globals, context)
+            if has_blank(answer):
+                raise Incorrect(
+                    f"replace the blank(s) ____ in `{self.variable or 'your answer'}` with your answer, "
+                    f"then run the cell again. The exercise asks: {self.question}"
+                )
             message = self.checker(answer, **context)
         except Incorrect as wrong:
             print(f"Not yet: {wrong}")
@@ -596,6 +651,29 @@ def _check_04_q2(curve):
     )
 
 
+# ---------------------------------------------------------------- reasoning questions (one letter)
+
+
+def _choice(right: str, feedback: dict[str, str]) -> Callable:
+    """A checker for a reasoning question: ``feedback`` maps each letter to why it is right or wrong.
+
+    >>> check = _choice("b", {"a": "No: a.", "b": "b it is."})
+    >>> check(" B ")
+    '(b) b it is.'
+    """
+
+    def checker(answer) -> str:
+        _require(
+            isinstance(answer, str) and answer.strip().lower() in feedback,
+            f"answer with one letter in quotes: {', '.join(repr(k) for k in feedback)}.",
+        )
+        letter = answer.strip().lower()
+        _require(letter == right, f"({letter}) {feedback[letter]}")
+        return f"({right}) {feedback[right]}"
+
+    return checker
+
+
 # ---------------------------------------------------------------- the exercises, per notebook
 
 
@@ -603,20 +681,44 @@ nb00 = SimpleNamespace(
     q1=Exercise(
         "nb00.q1",
         "Domain gap: build `far_transfer`, a base pretrained on a far domain (the source images "
-        "with scrambled pixels), frozen, plus a new Dense head for the 5 target classes, and "
-        "check it: ex.q1.check(far_transfer, near_base=base).",
+        "with scrambled pixels), frozen, plus a new Dense head for the 5 target classes.",
         _check_00_q1,
         "Train small_cnn on (scramble(x_source), y_source); far_base = keras.Model(its input, "
         "its layer 'features' output); far_base.trainable = False; then keras.Sequential("
         "[keras.Input((28, 28, 1)), far_base, keras.layers.Dense(5, activation='softmax')]).",
+        variable="far_transfer",
+        context={"near_base": "base"},
     ),
     q2=Exercise(
         "nb00.q2",
-        "Fine-tune: after training the head, unfreeze the base and recompile with a learning rate "
-        "at least 10x lower than the head's 1e-2: ex.q2.check(model).",
+        "Fine-tune: after training the head of `fine_tuned = transfer_model()`, unfreeze the base and "
+        "recompile with a learning rate at least 10x lower than the head's 1e-2.",
         _check_00_q2,
-        "`base.trainable = True`, then `model.compile(optimizer=keras.optimizers.Adam(1e-3), ...)` "
+        "`base.trainable = True`, then `fine_tuned.compile(optimizer=keras.optimizers.Adam(1e-3), ...)` "
         "or lower. Compile after changing `trainable`.",
+        variable="fine_tuned",
+    ),
+    q3=Exercise(
+        "nb00.q3",
+        "Reasoning: a clinic has 300 labelled chest X-rays and an ImageNet-pretrained base. What should "
+        "it do first? Set `choice` to 'a', 'b', 'c' or 'd'.",
+        _choice(
+            "c",
+            {
+                "a": "X-rays are far from ImageNet, but a domain gap shrinks the gain, it does not "
+                "remove it for sure; with 300 labels, training from scratch is the risky choice. Measure.",
+                "b": "far from ImageNet the gain can vanish; without a model trained from scratch on the "
+                "same split you cannot tell whether pretraining helped.",
+                "c": "start from what transfers, adapt it gently, and measure it against a model "
+                "trained from scratch on the same split.",
+                "d": "a new head starts random: its large gradients would flow into the whole base and "
+                "wreck the pretrained features. Train the head first, then unfreeze with a 10-100x lower "
+                "learning rate.",
+            },
+        ),
+        "The notebook's lesson: the gain shrinks with the domain gap, so measure; and the stages: head "
+        "first, then fine-tune gently.",
+        variable="choice",
     ),
 )
 
@@ -624,82 +726,165 @@ nb01 = SimpleNamespace(
     q1=Exercise(
         "nb01.q1",
         "Classify a new image: make `top3`, a list of the 3 best (label, probability) tuples, best "
-        "first: ex.q1.check(top3). Needs the ImageNet classifier top (online).",
+        "first. Needs the ImageNet classifier top (online).",
         _check_01_q1,
         "decode_predictions(preds, top=3)[0] gives (class_id, label, probability) triples, best first.",
+        variable="top3",
     ),
     q2=Exercise(
         "nb01.q2",
-        "Check an input for Xception: one image as an array of shape (1, 299, 299, 3) with "
-        "values in [-1, 1]: ex.q2.check(x_mine).",
+        "Check an input for Xception: `x_mine`, one image as an array of shape (1, 299, 299, 3) with "
+        "values in [-1, 1].",
         _check_01_q2,
         "load_photo(path) keeps the photo's own size; resize(img) crops the centre square to "
         "299x299; add a batch axis with [None]; then keras.applications.xception.preprocess_input "
         "(once).",
+        variable="x_mine",
+    ),
+    q3=Exercise(
+        "nb01.q3",
+        "Reasoning: you feed Xception a photo preprocessed with keras.applications.vgg16.preprocess_input "
+        "instead of Xception's own. What happens? Set `choice` to 'a', 'b', 'c' or 'd'.",
+        _choice(
+            "b",
+            {
+                "a": "nothing in Keras checks the value range: any float array of the right shape runs.",
+                "b": "the model runs and returns predictions that look as confident as ever, and "
+                "nothing warns you; only a measurement (or wrong labels) shows it.",
+                "c": "batch normalization uses the statistics it learned on correctly preprocessed "
+                "images; it does not re-scale whatever comes in.",
+                "d": "keras.applications models do not preprocess their input (preprocess_input is a "
+                "separate function you call); only the image size is fixed.",
+            },
+        ),
+        "Look at the notebook's 'wrong preprocessing' measurement: what moved, and what complained?",
+        variable="choice",
     ),
 )
 
 nb02 = SimpleNamespace(
     q1=Exercise(
         "nb02.q1",
-        "Another backbone: build `model`, method B on the other base (frozen, called with "
-        "training=False) with a new classifier head for the 2 classes: ex.q1.check(model).",
+        "Another backbone: build `other_model`, method B on the other base (frozen, called with "
+        "training=False) with a new classifier head for the 2 classes.",
         _check_02_q1,
-        "Set `conv_base.trainable = False` (that is what freezes it, BatchNormalization "
-        "included); call it as `conv_base(x, training=False)`, the Keras guides' idiom; end with "
+        "Set `other_base.trainable = False` (that is what freezes it, BatchNormalization "
+        "included); call it as `other_base(x, training=False)`, the Keras guides' idiom; end with "
         "Dense(2, activation='softmax'), as method B's model above.",
+        variable="other_model",
     ),
     q2=Exercise(
         "nb02.q2",
         "Chollet's head: build `chollet_head`, Flatten + Dense(256) + Dropout + softmax, for the "
-        "cached features: ex.q2.check(chollet_head, feature_shape=FEATURE_SHAPE).",
+        "cached features (FEATURE_SHAPE).",
         _check_02_q2,
         "keras.Input(shape=FEATURE_SHAPE), Flatten, Dense(256, 'relu'), Dropout(0.5), "
         "Dense(2, 'softmax'); helpers.models.dense_head builds the same.",
+        variable="chollet_head",
+        context={"feature_shape": "FEATURE_SHAPE"},
+    ),
+    q3=Exercise(
+        "nb02.q3",
+        "Reasoning: why can method A (features computed once, then cached) not use data augmentation "
+        "as it is written? Set `choice` to 'a', 'b', 'c' or 'd'.",
+        _choice(
+            "b",
+            {
+                "a": "augmentation layers work in any model, Sequential or functional, and in tf.data.",
+                "b": "each augmented view of an image needs its own pass through the conv base; method A "
+                "paid for one pass per image, method B pays for one per image per epoch.",
+                "c": "the dtype of the features has nothing to do with it; flipping works on any array.",
+                "d": "the features of a flipped or rotated image are not the flipped or rotated features: "
+                "augmentation has to happen before the conv base.",
+            },
+        ),
+        "What does the conv base see in method A, and how often?",
+        variable="choice",
     ),
 )
 
 nb03 = SimpleNamespace(
     q1=Exercise(
         "nb03.q1",
-        "Fine-tune by hand: unfreeze only the top block of the base (VGG16: block5's three "
-        "convolutions; Xception: block14, its BatchNormalization layers kept frozen) and recompile "
-        "with a learning rate of at most 1e-4: ex.q1.check(model, block=TOP_BLOCK).",
+        "Fine-tune by hand: `by_hand`, the model back at its trained head with only the top block of the "
+        "base unfrozen (VGG16: block5's three convolutions; Xception: block14, its BatchNormalization "
+        "layers kept frozen), recompiled with a learning rate of at most 1e-4.",
         _check_03_q1,
         "`base.trainable = True`, then for each layer of the base `layer.trainable = "
         "layer.name.startswith(TOP_BLOCK) and not isinstance(layer, keras.layers.BatchNormalization)`; "
         "recompile (RMSprop(1e-5)).",
+        variable="by_hand",
+        context={"block": "TOP_BLOCK"},
     ),
     q2=Exercise(
         "nb03.q2",
-        "Fine-tune a base with BatchNormalization (Xception, MobileNetV2): unfreeze its top layers "
-        "but keep every BatchNormalization layer frozen: ex.q2.check(model).",
+        "Fine-tune a base with BatchNormalization (MobileNetV2): `bn_model`, with the top layers of its "
+        "base unfrozen but every BatchNormalization layer frozen.",
         _check_03_q2,
         "Unfreeze from one layer upwards and skip BatchNormalization (`layer.trainable = False` "
         "on each BN layer: in Keras 3, calling the base with training=False does not keep a "
         "trainable BN layer's statistics): helpers.models.unfreeze_top(base, first_trainable) "
         "does exactly that.",
+        variable="bn_model",
+    ),
+    q3=Exercise(
+        "nb03.q3",
+        "Reasoning: with about 2000 training images, why unfreeze only the top block and not the whole "
+        "base? Set `choice` to 'a', 'b', 'c' or 'd'.",
+        _choice(
+            "b",
+            {
+                "a": "Keras trains any set of layers you make trainable, the whole base included.",
+                "b": "the lower blocks compute edges and textures that fit almost any photo; unfreezing "
+                "them adds millions of weights that 2000 images can overfit, for little gain.",
+                "c": "every block of the base has pretrained weights, the top block included.",
+                "d": "all unfrozen layers train in the same steps; none finishes first.",
+            },
+        ),
+        "Which layers are generic, which are specific to ImageNet's classes, and how many weights would "
+        "2000 images have to adjust?",
+        variable="choice",
     ),
 )
 
 nb04 = SimpleNamespace(
     q1=Exercise(
         "nb04.q1",
-        "Compare: results = {'fine_tuned': accuracy, 'scratch': accuracy, 'conclusion': a sentence "
-        "that starts with the winner ('fine_tuned', 'scratch' or 'tie')}: "
-        "ex.q1.check(results, n_test=len(test_labels)).",
+        "Compare: answer = {'fine_tuned': accuracy, 'scratch': accuracy, 'conclusion': a sentence "
+        "that starts with the winner ('fine_tuned', 'scratch' or 'tie')}.",
         _check_04_q1,
         "Take the test accuracies from the comparison: results['fine-tuned']['test_acc'] and "
         "results['from scratch']['test_acc']; a gap of at most two test images (2 / n_test) or 0.02, "
         "whichever is larger, is noise: call it 'tie'.",
+        variable="answer",
+        context={"n_test": lambda variables: len(variables["test_labels"])},
     ),
     q2=Exercise(
         "nb04.q2",
-        "Learning curve: curve = {'labels_per_class': [...], 'transfer': [...], 'scratch': [...], "
-        "'crossover': the first size where scratch is at least as good as transfer, or None}: "
-        "ex.q2.check(curve).",
+        "Learning curve: curve_answer = {'labels_per_class': [...], 'transfer': [...], 'scratch': [...], "
+        "'crossover': the first size where scratch is at least as good as transfer, or None}.",
         _check_04_q2,
         "Compare the two lists size by size; `next((n for n, t, s in zip(...) if s >= t), None)`.",
+        variable="curve_answer",
+    ),
+    q3=Exercise(
+        "nb04.q3",
+        "Reasoning: on Fashion-MNIST, transfer gained less over training from scratch than on the photos. "
+        "Which explanation fits? Set `choice` to 'a', 'b', 'c' or 'd'.",
+        _choice(
+            "b",
+            {
+                "a": "Xception is one of the larger bases; its size is not what limits it here.",
+                "b": "the domain gap: 28-pixel grayscale clothing, upsampled, shares less with ImageNet's "
+                "photos, so frozen ImageNet features fit it less well, while a small CNN learns the "
+                "target's own features.",
+                "c": "Fashion-MNIST has 10 classes, more than the photos' 2; fewer classes would not "
+                "explain a smaller gain anyway.",
+                "d": "both were trained on the same images with the same budget, by design.",
+            },
+        ),
+        "What differs between the two datasets, and what did the frozen base learn from?",
+        variable="choice",
     ),
 )
 
@@ -716,6 +901,6 @@ def all_exercises() -> list[Exercise]:
     """Every exercise of the course, in order.
 
     >>> [e.name for e in all_exercises()][:3]
-    ['nb00.q1', 'nb00.q2', 'nb01.q1']
+    ['nb00.q1', 'nb00.q2', 'nb00.q3']
     """
     return [q for ns in NOTEBOOKS.values() for q in vars(ns).values()]

@@ -12,7 +12,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 03 · Fine-tuning: unfreeze the top of a pretrained base
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/transfer-learning-course/transfer-learning-course/blob/main/notebooks/03_fine_tuning.ipynb)
@@ -24,6 +24,8 @@
 # fine-tuning VGG16's block5); done wrong it destroys what ImageNet taught the network.
 #
 # In this notebook you will:
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # 1. start from notebook 02's trained model, checked against the record saved next to it (or retrain
 #    its head here, if it is missing or was made for other settings);
 # 2. unfreeze the top block of the base, see exactly which layers train, and learn the
@@ -32,7 +34,7 @@
 # 4. **measure** the gain, and the failure mode: fine-tuning with a high learning rate;
 # 5. do the same with a **TF-Hub** model, in the one way that still works next to Keras 3.
 
-# %% jupyter={"source_hidden": true} tags=["colab"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["colab"]
 # Google Colab only (elsewhere this cell does nothing): get the course, so that `import helpers` works.
 import sys
 
@@ -42,13 +44,13 @@ if "google.colab" in sys.modules:
     # %cd /content/course/notebooks
     sys.path.insert(0, "/content/course")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # **Parameters.** The next cell is the only one you need to edit. `QUICK = True` runs a small version
 # (a minute or two on a laptop CPU, as CI does); `QUICK = False` is the real course. `None` means "the
 # default for the mode", resolved in the cell after it. Keep `BACKBONE` and `IMAGE_SIZE` as in
 # notebook 02 to continue from its model.
 
-# %% tags=["parameters"]
+# %% slideshow={"slide_type": "skip"} tags=["parameters"]
 QUICK = None  # True: small data, few epochs; False: the real course; None: quick when COURSE_QUICK is 1 (CI, make run)
 SEED = 42
 BACKBONE = None  # "vgg16" or "xception"; None: VGG16 if its ImageNet weights are here, else Xception
@@ -66,17 +68,17 @@ HUB_IMAGE_SIZE = None  # pixels per side for the TF-Hub MobileNetV2 (quick 96, f
 HUB_EPOCHS = None  # TF-Hub head epochs (quick 1, full 5)
 HUB_FINE_TUNE_EPOCHS = None  # TF-Hub fine-tuning epochs (quick 1, full 5)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # The next cell prepares the run: it fills in the parameters left at `None`, fixes the random seeds,
 # and gets the data, the pretrained weights and the TF-Hub module (downloaded once into the Keras
 # cache). Offline, it says which of them are stand-ins, once.
 
-# %% tags=["setup"]
+# %% slideshow={"slide_type": "skip"} tags=["setup"]
 import helpers
 
 course = helpers.course.setup("03_fine_tuning", globals())
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 import time
 
 import keras
@@ -85,24 +87,24 @@ import tensorflow as tf
 
 SPLITS = ("train", "validation", "test")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## The data
 #
 # The same folders as notebook 02: `train/`, `validation/` and `test/`, one sub-folder per class.
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 ROOT, counts = course.data, course.counts
 MAJORITY = max(counts["test"].values()) / sum(counts["test"].values())
 VAL_MAJORITY = max(counts["validation"].values()) / sum(counts["validation"].values())
 print(f"{counts}\naccuracy of always predicting the largest class: validation {VAL_MAJORITY:.2f}, test {MAJORITY:.2f}")
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Images are decoded and resized once, then **cached** in memory; shuffling and batching come after
 # the cache. Augmentation is *not* in this pipeline: it is a layer inside the model, so every epoch sees
 # new random flips and zooms of the cached images (and it switches itself off at test time).
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 def load(root, split, size):
     images = keras.utils.image_dataset_from_directory(
         root / split, image_size=(size, size), batch_size=None, shuffle=False, verbose=False
@@ -117,17 +119,17 @@ class_names = sorted(counts["train"])
 train_ds, val_ds, test_ds = (load(ROOT, split, IMAGE_SIZE) for split in SPLITS)
 print("classes:", class_names)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## The base
 #
 # The same base as notebook 02 (offline, Xception stands in for VGG16: see the setup's output). The top
 # block we will unfreeze depends on the base: VGG16's `block5`, Xception's `block14`.
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 TOP_BLOCK = {"vgg16": "block5", "xception": "block14"}[BACKBONE]
 print(f"base: {BACKBONE}, top block: {TOP_BLOCK}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Start from notebook 02's model
 #
 # Fine-tuning only works on top of a head that is **already trained**: a freshly initialised head sends
@@ -137,11 +139,11 @@ print(f"base: {BACKBONE}, top block: {TOP_BLOCK}")
 # and its training history). If the model is missing, does not load, or was made for other settings,
 # this notebook retrains the head itself (base frozen) and prints why.
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 model, head, how = course.load_model(IMAGE_SIZE) if USE_SAVED_MODEL else (None, None, "USE_SAVED_MODEL is False")
 print(how)
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 if model is None:
     print("so the head is trained here, base frozen, as in notebook 02:")
     spec = helpers.models.BACKBONES[BACKBONE]  # its keras.applications constructor and preprocess_input
@@ -165,14 +167,14 @@ else:  # compiled only so that evaluate() reports accuracy; fine-tuning recompil
     started_from = "notebook 02's saved model"
 print(f"starting point: {started_from}, after {len(head['loss'])} epochs of training the head")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The baseline to beat: test accuracy with the base still frozen.
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 acc_head = model.evaluate(test_ds, verbose=0, return_dict=True)["accuracy"]
 print(f"test accuracy, base frozen: {acc_head:.3f} (always the largest class: {MAJORITY:.3f})")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Unfreeze the top block, and only the top block
 #
 # Lower layers of a convnet detect edges, colours and textures: generic, useful for any photo. Upper
@@ -182,21 +184,24 @@ print(f"test accuracy, base frozen: {acc_head:.3f} (always the largest class: {M
 # convolutions (4.7 million parameters), each followed by a BatchNormalization layer, which stays
 # frozen (see below). `helpers.models.unfreeze_top` sets `trainable` layer by layer:
 
-# %%
+# %% [markdown] slideshow={"slide_type": "notes"} tags=["notes"]
+# **Speaker notes.** Ask: why not unfreeze everything? (Exercise 3.) Misconception: "freezing is set once". A change of `trainable` takes effect at the next `compile`: forgetting to recompile is the most common fine-tuning bug.
+
+# %% slideshow={"slide_type": "fragment"}
 helpers.plots.show_source(helpers.models.unfreeze_top)
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 base = model.get_layer(BACKBONE)
 frozen_counts = helpers.models.count_params(model)
 now_training = helpers.models.unfreeze_top(base, TOP_BLOCK)
 for layer in [layer for layer in base.layers if layer.weights][-6:]:  # the top layers that have weights
     print(f"{layer.name:20s} {type(layer).__name__:20s} {'TRAINS' if layer.trainable else 'frozen'}")
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 fine_counts = helpers.models.count_params(model)
 print(f"trainable parameters: {frozen_counts[0]:,} (head only) -> {fine_counts[0]:,} (head + {TOP_BLOCK})")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### BatchNormalization: the one rule to remember
 #
 # A `BatchNormalization` (BN) layer keeps running statistics (a moving mean and variance per channel)
@@ -205,13 +210,18 @@ print(f"trainable parameters: {frozen_counts[0]:,} (head only) -> {fine_counts[0
 #   statistics and never changes them (and its scale and offset do not train).
 # - `bn.trainable = True`: during `fit` it runs in *training mode*. It normalises each batch with that
 #   batch's own mean and variance, and moves its stored statistics towards your data.
-#
+
+# %% [markdown] slideshow={"slide_type": "notes"} tags=["notes"]
+# **Speaker notes.** Older books and guides (Keras 2) say `base(x, training=False)` is enough. In Keras 3, `fit` passes `training=True` down; only `layer.trainable = False` keeps the ImageNet statistics. The next cell proves it with one step.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Calling the base as `base(x, training=False)` does **not** change this in Keras 3: `fit` calls the
 # model with `training=True`, and Keras passes that on to every layer inside the base, overriding the
 # `False` written in the call (keras-team/keras#20285; the keras.io transfer-learning guide was
 # corrected in #20298). Keras 2 (`tf.keras` before TensorFlow 2.16, `tf_keras` today) honoured it,
 # which is why older guides and Chollet's book rely on it.
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # So if you unfreeze the whole base with `base.trainable = True`, as the book and older guides do,
 # every BN layer becomes trainable: its ImageNet statistics are re-estimated from your small batches
 # (16 images in quick mode), which shifts the inputs of every layer above it. `unfreeze_top` avoids
@@ -219,7 +229,7 @@ print(f"trainable parameters: {frozen_counts[0]:,} (head only) -> {fine_counts[0
 # shows `block14`'s BN layers frozen while its convolutions train. VGG16 (2014) predates BN, so the rule
 # changes nothing for it. Count the BN layers of a few bases:
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 bn_layers = {}
 for arch in ("vgg16", "xception", "resnet50", "mobilenet_v2"):
     net = helpers.models.BACKBONES[arch].build(weights=None, include_top=False, input_shape=(96, 96, 3))
@@ -227,7 +237,7 @@ for arch in ("vgg16", "xception", "resnet50", "mobilenet_v2"):
     del net
 bn_layers
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### See the rule: one `fit` step
 #
 # A tiny model shows the rule in a second. Its "pretrained" base is a single BN layer whose moving mean
@@ -236,32 +246,32 @@ bn_layers
 # `helpers.models.bn_moving_mean_shift` builds and runs it (`helpers.plots.show_source` prints it).
 # First with the BN layer left trainable:
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 trainable_bn = helpers.models.bn_moving_mean_shift(bn_trainable=True, seed=SEED)
 print(
     f"BN trainable, base(x, training=False): moving mean {trainable_bn.before.round(3)} -> "
     f"{trainable_bn.after.round(3)}"
 )
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The moving mean moved towards the new data: `fit` ran the layer in training mode despite
 # `training=False`. Now the same step with the BN layer frozen (`bn.trainable = False`), as
 # `unfreeze_top` leaves it:
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 frozen_bn = helpers.models.bn_moving_mean_shift(bn_trainable=False, seed=SEED)
 print(f"BN frozen: moving mean {frozen_bn.before.round(3)} -> {frozen_bn.after.round(3)}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # How much does it cost on real images? `make verify` (see the README) fine-tunes the whole
 # ImageNet Xception on a few dozen photo cut-outs from the same trained head twice, BN layers trainable
 # (`base.trainable = True`) and BN layers frozen (`unfreeze_top(base, 0)`), on two seeds. What it
 # measured, read from its record (`build/metrics/offline_transfer.json`) when it has run here:
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 print(course.bn_study())
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Recompile with a low learning rate, then continue training
 #
 # Two things change before training again:
@@ -271,13 +281,14 @@ print(course.bn_study())
 #   both phases, `1e-3` then `1e-5` (100x); the TensorFlow tutorial trains its head with Adam at `1e-4`
 #   and fine-tunes with RMSprop at `1e-5` (10x). When the optimizer changes too, as here and in the
 #   tutorial, the ratio is only a guide: Adam and RMSprop scale their steps differently.
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # `initial_epoch` continues the epoch count where the head's training stopped (notebook 02's last
 # epoch, when its model was reused), so both phases form one history. We also keep a copy of the
 # weights, to replay the failure mode from the same start, and write the recompile-and-continue step
 # once, as `fine_tune(learning_rate)`: the failure mode below changes nothing but the learning rate.
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 snapshot = model.get_weights()
 top_start = [v.numpy() for name in now_training for v in base.get_layer(name).trainable_weights]
 
@@ -289,7 +300,7 @@ def top_block_drift():
     return (diff / sum(float(np.sum(b**2)) for b in top_start)) ** 0.5
 
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 def fine_tune(learning_rate):
     model.compile(
         optimizer=keras.optimizers.RMSprop(learning_rate), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
@@ -307,11 +318,11 @@ start = time.perf_counter()
 fine = fine_tune(LEARNING_RATE)
 fine_seconds = time.perf_counter() - start
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # One history across both phases; the dotted line marks where the top block was unfrozen, the dashed
 # line what always predicting the largest class scores.
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 fig = helpers.plots.plot_history(
     [head, fine],
     marks={f"unfreeze {TOP_BLOCK}": len(head["loss"])},
@@ -320,7 +331,7 @@ fig = helpers.plots.plot_history(
 fig.axes[0].axhline(VAL_MAJORITY, color="grey", linestyle="--", label="always the largest class")
 fig.axes[0].legend(fontsize=8);
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 acc_fine = model.evaluate(test_ds, verbose=0, return_dict=True)["accuracy"]
 drift_low = top_block_drift()
 print(
@@ -329,7 +340,7 @@ print(
     f"by {drift_low:.2%} of their size."
 )
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **Reading the result.** With VGG16's ImageNet weights and the full data (`QUICK = False`), this is
 # the setup of Chollet's book. He reports about 90% validation accuracy for fast feature extraction
 # (notebook 02's method A), about 96% for the frozen base trained end to end with augmentation (method
@@ -338,22 +349,26 @@ print(
 # MobileNetV2. So expect a gain of a point or two, not a miracle: the frozen base already did most of
 # the work. In quick mode, with a few dozen test images and two epochs, the change is often zero: one
 # image is several points.
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The drift printed above says how far the unfrozen weights moved: at a low learning rate, a small
 # fraction of their size. Compare it with the failure mode below.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## The failure mode: fine-tuning with a high learning rate
 #
 # Same starting weights, same epochs, learning rate `1e-2` instead of `1e-5`. Large updates overwrite
 # the pretrained features: the loss jumps, and accuracy can fall to guessing (one class for every
 # image). Keras does not warn you: only the numbers do.
 
-# %%
+# %% [markdown] slideshow={"slide_type": "notes"} tags=["notes"]
+# **Speaker notes.** Let the room predict before you run it: what does a 100x higher learning rate do? Keras prints no warning; the drift of the top block's weights and the validation loss show the damage.
+
+# %% slideshow={"slide_type": "fragment"}
 model.set_weights(snapshot)
 high = fine_tune(HIGH_LEARNING_RATE)
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 acc_high = model.evaluate(test_ds, verbose=0, return_dict=True)["accuracy"]
 drift_high = top_block_drift()
 print(
@@ -363,7 +378,7 @@ print(
     f"weights moved by {drift_high:.1%} ({drift_high / drift_low:,.0f}x more)."
 )
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 fig = helpers.plots.plot_lines(
     range(1, FINE_TUNE_EPOCHS + 1),
     {
@@ -378,7 +393,7 @@ fig = helpers.plots.plot_lines(
 )
 fig.axes[0].set_yscale("log")
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 helpers.plots.plot_bars(
     [
         "base frozen",
@@ -391,7 +406,7 @@ helpers.plots.plot_bars(
     fmt="{:.1%}",
 );
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Compare the two drift numbers: at the high learning rate the pretrained kernels move by a large
 # fraction of their size, and the loss curves show the damage: a jump within the first epochs, then an
 # unstable ride. Whatever ImageNet taught the top block is overwritten. With many epochs on an easy
@@ -400,7 +415,7 @@ helpers.plots.plot_bars(
 # afford. The fix is always the same: **train the head first, then unfreeze with a learning rate
 # 10-100x lower**.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## TF-Hub: the same recipe with `hub.KerasLayer`
 #
 # Many tutorials load a pretrained model from TensorFlow Hub with `hub.KerasLayer`. Two things changed:
@@ -410,13 +425,29 @@ helpers.plots.plot_bars(
 #   The fix the TensorFlow maintainers document: install `tf-keras` and build the model with
 #   `import tf_keras` (or set `TF_USE_LEGACY_KERAS=1` before TensorFlow is first imported).
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# **The Keras 3 route: KerasHub.** For new work, Keras' own successor to TF-Hub is
+# [KerasHub](https://keras.io/keras_hub/) (`pip install keras-hub`): pretrained backbones and whole task
+# models as *presets*, native Keras 3 models that freeze and fine-tune like the `keras.applications`
+# bases above, with no `tf_keras`:
+#
+# ```python
+# import keras_hub
+#
+# classifier = keras_hub.models.ImageClassifier.from_preset("resnet_50_imagenet", num_classes=2)
+# classifier.backbone.trainable = False  # feature extraction first, as in notebook 02
+# ```
+#
+# Presets download from Kaggle Models, so this course does not run them here; it keeps
+# `keras.applications`, whose weights it checks and caches, and shows TF-Hub because many tutorials use it.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Offline, the module is a stand-in (see the setup's output): a SavedModel in the same TF-Hub format,
 # saved from `keras.applications.MobileNetV2` with **random weights** (no MobileNetV2 ImageNet weights
 # are available offline), so the code below is the real recipe and its accuracies are **not
 # representative**. First, the error you get with Keras 3:
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 import tensorflow_hub as hub
 
 HUB_MODULE = course.hub  # the module's folder in the Keras cache (online: fetched from Kaggle Models)
@@ -427,13 +458,13 @@ except ValueError as err:
     keras3_error = str(err).split(" Received")[0]
 print("Keras 3:", keras3_error or "no error (a newer tensorflow_hub?)")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The working recipe: every layer comes from `tf_keras`. TF-Hub image modules take floats in [0, 1],
 # so the model rescales the pixels itself. The MobileNet modules also have a **fixed input size**,
 # 224x224 (TF-Hub's maintainers, tensorflow/hub#566: any other size fails with "Could not find
 # matching function"), so the model resizes first: the same model then works at every image size.
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 import tf_keras
 
 hub_layer = hub.KerasLayer(HUB_MODULE, trainable=False)
@@ -450,7 +481,7 @@ hub_model = tf_keras.Sequential(
 )
 print("trainable / frozen parameters:", helpers.models.count_params(hub_model))
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 hub_train, hub_val, hub_test = (load(ROOT, split, HUB_IMAGE_SIZE) for split in SPLITS)
 hub_model.compile(
     optimizer=tf_keras.optimizers.Adam(HEAD_LEARNING_RATE), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
@@ -458,13 +489,13 @@ hub_model.compile(
 hub_head = hub_model.fit(hub_train, validation_data=hub_val, epochs=HUB_EPOCHS, verbose=2).history
 hub_acc_frozen = hub_model.evaluate(hub_test, verbose=0, return_dict=True)["accuracy"]
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Fine-tuning a TF-Hub module is all or nothing: `hub_layer.trainable = True` unfreezes the whole
 # module, and during `fit` its BatchNormalization layers run in training mode (`hub.KerasLayer` passes
 # the training flag on to a trainable module). That is one more reason for a very low learning rate and,
 # with small data, for staying with the frozen feature extractor.
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 hub_layer.trainable = True
 hub_model.compile(
     optimizer=tf_keras.optimizers.Adam(LEARNING_RATE), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
@@ -475,18 +506,18 @@ hub_fine = hub_model.fit(
 ).history
 hub_acc_fine = hub_model.evaluate(hub_test, verbose=0, return_dict=True)["accuracy"]
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 helpers.plots.plot_history(
     [hub_head, hub_fine], marks={"trainable=True": HUB_EPOCHS}, title="TF-Hub MobileNetV2: frozen, then fine-tuned"
 );
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 print(
     f"TF-Hub MobileNetV2 test accuracy: {hub_acc_frozen:.3f} frozen -> {hub_acc_fine:.3f} fine-tuned "
     f"({hub_trainable:,} trainable parameters); always the largest class: {MAJORITY:.3f}"
 )
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## What to remember
 # - Fine-tune only **after** the head is trained, and only the **top** block(s): the lower layers are
 #   generic and the data is small.
@@ -496,30 +527,53 @@ print(
 #   while fine-tuning: in Keras 3 that, not `base(x, training=False)`, keeps its ImageNet statistics.
 #   It matters for Xception, ResNet, MobileNet; VGG16 has no BN.
 # - A high learning rate silently destroys the pretrained features: watch the loss.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # - Reuse a saved model only for the settings it was made for: save a record of them next to it.
 # - `hub.KerasLayer` needs `tf_keras` next to Keras 3; tfhub.dev models now live on Kaggle Models.
-#
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
-# The first two are checked: `ex.q1.check(...)` says whether your answer is right and, if not, what
-# to fix; `ex.q1.hint()` gives a nudge.
+# The first three are checked.
 #
 # 1. **Unfreeze the top block by hand.** Go back to the trained head (`model.set_weights(snapshot)`);
 #    then, without `unfreeze_top`, make only the layers of `TOP_BLOCK` trainable (VGG16: block5's three
 #    convolutions; Xception: block14's, with its BatchNormalization layers kept frozen) and recompile
-#    for fine-tuning. Check with `ex.q1.check(model, block=TOP_BLOCK)`.
+#    for fine-tuning; name the result `by_hand`.
 # 2. **A base with BatchNormalization.** Build a transfer model on
 #    `keras.applications.MobileNetV2(weights=None, include_top=False)`, unfreeze its top block but
-#    keep every BatchNormalization layer frozen. Check with `ex.q2.check(bn_model)`.
-# 3. **A new dataset.** Run the whole recipe (head, then the top block) on another image folder with
+#    keep every BatchNormalization layer frozen: `bn_model`.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# 3. **Reasoning.** With about 2000 training images, why unfreeze only the top block and not the whole base?
+#    (a) Keras cannot train more than one block at a time.
+#    (b) The lower blocks compute generic edges and textures; unfreezing them adds millions of weights
+#    that 2000 images can overfit, for little gain.
+#    (c) Only the top block has pretrained weights.
+#    (d) The lower blocks would finish training first and stop the others.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# 4. **A new dataset.** Run the whole recipe (head, then the top block) on another image folder with
 #    `train/`, `validation/`, `test/` sub-folders: your own photos, or sneakers vs ankle boots from Fashion-MNIST,
 #    which `helpers.data.array_splits` writes as folders. Compare with the frozen head alone.
 #
+# Each exercise has a cell for your answer: write your code above its last lines, replace every
+# blank `____`, and run it; `ex.q1.check()` reads your variable and says what is right or what to fix.
+# `ex.q1.hint()` gives a nudge and `ex.q1.solution()` the answer.
+#
 # Solutions are in the hidden cells below (click to expand); try first.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
+from helpers.exercises import ____
 from helpers.exercises import nb03 as ex
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% slideshow={"slide_type": "skip"} tags=["exercise"]
+# Exercise 1: model.set_weights(snapshot); then, without unfreeze_top, only TOP_BLOCK's layers trainable
+# (BatchNormalization stays frozen); recompile with a low learning rate.
+by_hand = ____  # the recompiled `model`
+ex.q1.check()
+
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Solution 1: the top block by hand, BatchNormalization kept frozen; then recompile (trainable changed).
 model.set_weights(snapshot)
 base.trainable = True
@@ -528,9 +582,16 @@ for layer in base.layers:
 model.compile(
     optimizer=keras.optimizers.RMSprop(LEARNING_RATE), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
 )
-ex.q1.check(model, block=TOP_BLOCK)
+by_hand = model
+ex.q1.check()
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% slideshow={"slide_type": "skip"} tags=["exercise"]
+# Exercise 2: keras.applications.MobileNetV2(weights=None, include_top=False, ...) in a transfer model,
+# its top layers trainable, every BatchNormalization layer frozen.
+bn_model = ____
+ex.q2.check()
+
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Solution 2: MobileNetV2 has 52 BatchNormalization layers; unfreeze_top leaves them frozen.
 bn_base = keras.applications.MobileNetV2(weights=None, include_top=False, input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3))
 bn_model = helpers.models.transfer_model(
@@ -540,10 +601,20 @@ bn_model = helpers.models.transfer_model(
     preprocess=helpers.models.preprocess_for("mobilenet_v2"),
 )
 print("now training:", helpers.models.unfreeze_top(bn_base, "block_16"))
-ex.q2.check(bn_model)
+ex.q2.check()
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 3: the recipe on a new dataset; any split folder works. Here sneakers vs ankle boots
+# %% slideshow={"slide_type": "skip"} tags=["exercise"]
+# Exercise 3: your choice, "a", "b", "c" or "d"
+choice = ____
+ex.q3.check()
+
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution 3: (b). Generic lower layers already fit; few images cannot retrain millions of weights safely.
+choice = "b"
+ex.q3.check()
+
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution 4: the recipe on a new dataset; any split folder works. Here sneakers vs ankle boots
 # from Fashion-MNIST (28-pixel grayscale photos, read as RGB and resized like any image).
 (x_fashion, y_fashion), _ = helpers.data.fashion_mnist().value
 new_root = helpers.data.array_splits(
@@ -579,7 +650,7 @@ print(
     f"{' (RANDOM weights: NOT representative)' if course.weights is None else ''}"
 )
 
-# %% tags=["metrics"]
+# %% slideshow={"slide_type": "skip"} tags=["metrics"]
 course.record(
     started_from=started_from,
     load_message=how,
@@ -608,11 +679,12 @@ course.record(
     hub_feature_dim=hub_layer.output_shape[-1],
 );
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Questionnaire
 #
 # Answer in a sentence or two, in your own words; each answer is in this notebook.
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # 1. Why must the head be trained before the top block is unfrozen?
 # 2. Why unfreeze only the top block, not the whole base?
 # 3. Which two things change before training resumes after unfreezing?

@@ -12,7 +12,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 04 · From scratch or transfer? Measured, not assumed
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/transfer-learning-course/transfer-learning-course/blob/main/notebooks/04_scratch_vs_transfer.ipynb)
@@ -20,7 +20,8 @@
 # Transfer learning is the default for image tasks with little data, but it is not free (a big network
 # to run) and not always better. This notebook puts the approaches side by side, **on the same images
 # with the same training budget**, and measures:
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # 1. a small CNN trained **from scratch** (with augmentation) vs a **frozen** pretrained base + head vs a
 #    **fine-tuned** base: test accuracy, training seconds, parameters;
 # 2. a **learning curve**: accuracy against the number of training images per class, for both families;
@@ -29,7 +30,7 @@
 #
 # You finish with rules of thumb you can act on for your own project.
 
-# %% jupyter={"source_hidden": true} tags=["colab"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["colab"]
 # Google Colab only (elsewhere this cell does nothing): get the course, so that `import helpers` works.
 import sys
 
@@ -39,12 +40,12 @@ if "google.colab" in sys.modules:
     # %cd /content/course/notebooks
     sys.path.insert(0, "/content/course")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # **Parameters.** The next cell is the only one you need to edit. `QUICK = True` runs a small version
 # (a few minutes on a laptop CPU, as CI does); `QUICK = False` is the real course (slow on a CPU; a
 # GPU helps). `None` means "the default for the mode", resolved in the cell after it.
 
-# %% tags=["parameters"]
+# %% slideshow={"slide_type": "skip"} tags=["parameters"]
 QUICK = None  # True: small data, few epochs; False: the real course; None: quick when COURSE_QUICK is 1 (CI, make run)
 SEED = 42
 BACKBONE = None  # "vgg16" or "xception"; None: VGG16 if its ImageNet weights are here, else Xception
@@ -63,17 +64,17 @@ FASHION_TEST = None  # Fashion-MNIST test images, each one Xception forward pass
 FASHION_IMAGE_SIZE = None  # 28 px upscaled to this for Xception (quick 75, full 96; at least 71)
 FASHION_EPOCHS = 30
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # The next cell prepares the run: it fills in the parameters left at `None`, fixes the random seeds, and
 # gets the photos, the pretrained weights and Fashion-MNIST (downloaded once into the Keras cache).
 # Offline, it says which of them are stand-ins, once.
 
-# %% tags=["setup"]
+# %% slideshow={"slide_type": "skip"} tags=["setup"]
 import helpers
 
 course = helpers.course.setup("04_scratch_vs_transfer", globals())
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 import time
 
 import keras
@@ -81,18 +82,18 @@ import numpy as np
 import tensorflow as tf
 from tqdm.auto import tqdm
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## The data
 #
 # The cats-vs-dogs folders of notebooks 02 and 03 (offline: the labelled photo cut-outs, birds vs
 # mammals). Images are decoded once and cached; augmentation lives inside the models.
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 ROOT, counts = course.data, course.counts  # train/, validation/, test/: one sub-folder per class
 counts
 
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 def load(split, shuffle=False):
     images = keras.utils.image_dataset_from_directory(
         ROOT / split, image_size=(IMAGE_SIZE, IMAGE_SIZE), batch_size=None, shuffle=False, verbose=False
@@ -108,7 +109,7 @@ train_ds, val_ds, test_ds = load("train", shuffle=True), load("validation"), loa
 print("classes:", class_names)
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **The bar to beat: guessing.** A model that always answers the largest training class scores that
 # class's share of the test images without looking at them: the *majority-class baseline*. When the
 # classes are unequal (as in the offline stand-in) that share is well above one half, so plain accuracy
@@ -116,7 +117,7 @@ print("classes:", class_names)
 # the per-class accuracies. Always answering one class scores exactly 1 / (number of classes) on it,
 # whatever the class sizes; on a test set with equal classes the two scores are the same.
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 def balanced_accuracy(labels, predictions):
     """Mean over the classes of the share of that class's images predicted correctly."""
     return float(np.mean([np.mean(predictions[labels == c] == c) for c in np.unique(labels)]))
@@ -129,26 +130,29 @@ CHANCE = balanced_accuracy(test_labels, np.full_like(test_labels, majority))
 print(f"{len(test_labels)} test images: one image moves accuracy by {1 / len(test_labels):.1%}")
 print(f"always answering {class_names[majority]!r}: accuracy {MAJORITY_BASELINE:.3f}, balanced accuracy {CHANCE:.3f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Which pretrained base
 #
 # The course's base is VGG16 (offline, Xception with its real ImageNet weights stands in: see the setup's
 # output). Its top block, the one fine-tuning unfreezes: VGG16's `block5`, Xception's `block14`.
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 spec = helpers.models.BACKBONES[BACKBONE]  # its keras.applications constructor and preprocess_input
 TOP_BLOCK = {"vgg16": "block5", "xception": "block14"}[BACKBONE]
 WEIGHTS = course.weights  # "imagenet" (offline: the stand-in's file)
 print(f"base: {spec.constructor}, fine-tuning from {TOP_BLOCK!r}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Three approaches, one budget
 #
 # Every model sees the same images for the same `EPOCHS`. The fine-tuned model spends the first half
 # training its head (base frozen) and the second half fine-tuning the top block with a 100x lower
 # learning rate, the recipe of notebook 03.
 
-# %%
+# %% [markdown] slideshow={"slide_type": "notes"} tags=["notes"]
+# **Speaker notes.** Same images, same epochs, same seeds: only the starting point differs. Ask for predictions before the run. Quick-mode numbers are noisy: read the gap against the noise margin (two test images), not the last decimal.
+
+# %% slideshow={"slide_type": "fragment"}
 results = {}
 
 
@@ -185,30 +189,30 @@ def make_transfer(base):
     )
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **1. From scratch**: the small CNN (three convolution blocks, augmentation, dropout). Everything it
 # knows must come from these few images.
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 start = time.perf_counter()
 scratch = helpers.models.small_cnn((IMAGE_SIZE, IMAGE_SIZE, 3), NUM_CLASSES, seed=SEED)
 compile_fit(scratch, keras.optimizers.Adam(LEARNING_RATE), EPOCHS)
 report("from scratch", scratch, time.perf_counter() - start)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **2. Frozen pretrained base + new head** (feature extraction, end to end with augmentation).
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 start = time.perf_counter()
 frozen_base = make_base()
 frozen = make_transfer(frozen_base)
 compile_fit(frozen, keras.optimizers.Adam(LEARNING_RATE), EPOCHS)
 report("frozen base + head", frozen, time.perf_counter() - start)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **3. Fine-tuned**: head first, then the top block unfrozen (BatchNormalization layers stay frozen).
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 start = time.perf_counter()
 ft_base = make_base()
 fine = make_transfer(ft_base)
@@ -218,7 +222,7 @@ helpers.models.unfreeze_top(ft_base, TOP_BLOCK)
 compile_fit(fine, keras.optimizers.RMSprop(FINE_TUNE_LEARNING_RATE), EPOCHS - HEAD_EPOCHS, initial_epoch=HEAD_EPOCHS)
 report("fine-tuned", fine, time.perf_counter() - start)
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 print(f"{'approach':26s} {'test acc':>8s} {'balanced':>8s} {'seconds':>8s} {'trainable':>12s} {'total params':>13s}")
 for name, r in results.items():
     print(
@@ -227,7 +231,7 @@ for name, r in results.items():
     )
 print(f"{'always ' + repr(class_names[majority]):26s} {MAJORITY_BASELINE:8.3f} {CHANCE:8.3f}")
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 names = list(results)
 fig = helpers.plots.plot_bars(
     names,
@@ -242,17 +246,17 @@ fig.axes[0].axhline(
 fig.axes[0].set_ylim(0, 1.2)
 fig.axes[0].legend(loc="upper left");
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 helpers.plots.plot_bars(
     names, [results[n]["seconds"] for n in names], ylabel="training seconds (this machine)", fmt="{:.0f} s"
 );
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 labels = [f"{n}\n{kind}" for n in names for kind in ("trainable", "total")]
 millions = [results[n][f"{kind}_params"] / 1e6 for n in names for kind in ("trainable", "total")]
 helpers.plots.plot_bars(labels, millions, ylabel="parameters (millions)", fmt="{:.2f} M");
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **Reading the table.** The scratch CNN is tiny (under 100 thousand parameters) and cheap per epoch,
 # but it starts from nothing: if its bar sits on the dashed line, it learned no more than to guess. The
 # transfer models carry millions of frozen parameters that cost time on every forward pass, yet train
@@ -261,17 +265,17 @@ helpers.plots.plot_bars(labels, millions, ylabel="parameters (millions)", fmt="{
 # extraction with VGG16 (cached features, no augmentation), about **96%** for the frozen base trained end
 # to end with augmentation, and **96.8%** test accuracy after fine-tuning block5 on top of that.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Seeing inside the fine-tuned model
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "-"}
 # **Where does the fine-tuned model look?** Grad-CAM weights the last convolutional feature maps
 # by how much each one raises the predicted class's score, and lays the result over the image (red:
 # what drove the decision). It must reach *inside* the nested base: `helpers.explain.grad_cam` re-runs the
 # outer model so the base's feature maps and the prediction share one graph (the textbook recipe fails
 # with "Graph disconnected" on a nested model). With random weights (a VGG16 stand-in) the maps mean nothing.
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 cam_images, cam_labels = next(iter(test_ds))
 cam_images, cam_labels = cam_images[:4], cam_labels[:4].numpy()
 probs = fine.predict(cam_images, verbose=0)
@@ -282,14 +286,14 @@ helpers.explain.plot_grad_cam(
     [f"true {class_names[t]}\npredicted {class_names[p.argmax()]} {p.max():.0%}" for t, p in zip(cam_labels, probs)],
 );
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # And the very first layer of the base: its filters are edge and colour detectors, the same in
 # almost every network trained on photos. That is why the early layers transfer to nearly any image task.
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 helpers.explain.first_layer_filters(ft_base);
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Learning curve: how much data does each approach need?
 #
 # Training every point end to end would repeat the expensive forward pass through the base many times.
@@ -297,32 +301,35 @@ helpers.explain.first_layer_filters(ft_base);
 # the outputs; each point of the curve then trains only a small dense head on a subset of the cached
 # features. (No augmentation for the cached features, so this is the cheap variant of approach 2.)
 
-# %%
+# %% [markdown] slideshow={"slide_type": "notes"} tags=["notes"]
+# **Speaker notes.** The plot to discuss: where, if anywhere, do the lines cross? Each point is a mean over seeds, the band their spread. Misconception: "transfer is always better"; it matters most when labels are scarce.
+
+# %% slideshow={"slide_type": "fragment"}
 smallest = min(counts["train"].values())
 CURVE_SIZES = sorted({min(n, smallest) for n in CURVE_SIZES})
 print("images per class:", CURVE_SIZES, f"(the smallest class has {smallest})")
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 plain_train = load("train")  # not shuffled: images, labels and features stay aligned
 photo_images_train = np.concatenate([x for x, _ in plain_train])
 photo_labels_train = np.concatenate([y for _, y in plain_train])
 photo_images_test = np.concatenate([x for x, _ in test_ds])
 print("images:", photo_images_train.shape, photo_images_test.shape)
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 photo_features_train, _ = helpers.models.extract_features(frozen_base, plain_train, spec.preprocess)
 photo_features_test, _ = helpers.models.extract_features(frozen_base, test_ds, spec.preprocess)
 photo_features_train = photo_features_train.mean(axis=(1, 2))  # global average pooling
 photo_features_test = photo_features_test.mean(axis=(1, 2))
 print("cached features:", photo_features_train.shape, photo_features_test.shape)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **Do the classes separate before any training?** Why can a head trained on a handful of images work?
 # Project the frozen base's features of the training images onto their two main directions (PCA) and
 # colour them by class. The base has never seen these labels; where the colours already form separate
 # clouds (as they usually do with real ImageNet weights on photos), the head only has to draw a line.
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 helpers.explain.feature_projection(
     photo_features_train,
     photo_labels_train,
@@ -331,14 +338,14 @@ helpers.explain.feature_projection(
 );
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Smaller training sets are nested inside larger ones (the first *n* images of each class in one fixed
 # random order), so the curve compares like with like. With a few images per class, *which* images you
 # draw matters as much as the method: each point is trained `REPEATS` times, each run with its own seed
 # (another random order of the images, another initialisation). The plot shows the mean, a band of one
 # standard deviation around it, and the majority-class baseline.
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 def subset(labels, n, seed):
     # Indices of the first n images of each class in one random order fixed by the seed.
     order = np.random.default_rng(seed).permutation(len(labels))
@@ -395,7 +402,7 @@ def plot_curves(sizes, runs, baseline, title):
     return fig
 
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 TRANSFER, SCRATCH = f"transfer ({spec.constructor} features + head)", "from scratch (small CNN + augmentation)"
 curve = {TRANSFER: np.zeros((len(CURVE_SIZES), REPEATS)), SCRATCH: np.zeros((len(CURVE_SIZES), REPEATS))}
 points = [(i, n, r) for i, n in enumerate(CURVE_SIZES) for r in range(REPEATS)]
@@ -422,10 +429,10 @@ with tqdm(points, desc="learning curve (size, run)") as bar:
             bar,
         )
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 plot_curves(CURVE_SIZES, curve, CHANCE, f"Learning curve: mean of {REPEATS} runs, {CURVE_EPOCHS} epochs each");
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 transfer_curve, scratch_curve = curve[TRANSFER].mean(axis=1), curve[SCRATCH].mean(axis=1)
 lead = curve[TRANSFER] - curve[SCRATCH]  # transfer minus scratch, per size and run (same images)
 print(f"balanced test accuracy, mean +- std of {REPEATS} runs (majority-class baseline {CHANCE:.3f}):")
@@ -441,7 +448,7 @@ print(
     f"({first:+.3f} -> {last:+.3f}, noise about {noise:.3f})."
 )
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **Reading the curve.** Where the transfer line starts well above the dashed baseline with only a few
 # images per class, that is knowledge the base brought from ImageNet: it has seen birds, dogs and cats
 # by the thousand. The scratch CNN must learn edges, textures and shapes from the images it is given;
@@ -451,7 +458,7 @@ print(
 # class, Chollet's scratch CNN with augmentation reaches about 82% where fast feature extraction with
 # VGG16 gives about 90%.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Far from ImageNet: Fashion-MNIST
 #
 # ImageNet features are built for colour photos of objects in scenes. Fashion-MNIST is 28x28 grayscale
@@ -461,10 +468,13 @@ print(
 # on the photos, each point is repeated `REPEATS` times with other images and seeds, and both are scored
 # on the same `FASHION_TEST` test images.
 
-# %%
+# %% [markdown] slideshow={"slide_type": "notes"} tags=["notes"]
+# **Speaker notes.** The domain gap, measured: 28-pixel grayscale clothing is far from ImageNet's photos. The gain shrinks but need not vanish. Ask what they would measure on their own data before choosing.
+
+# %% slideshow={"slide_type": "fragment"}
 (fashion_images_all, fashion_labels_all), (fashion_test_images_all, fashion_test_labels_all) = course.fashion
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 # One pool of training images big enough for every run's largest subset; features are computed once for it.
 pool = subset(fashion_labels_all, FASHION_PER_CLASS[-1] * REPEATS, seed=SEED)
 test_pick = np.random.default_rng(SEED).permutation(len(fashion_test_labels_all))[:FASHION_TEST]
@@ -472,7 +482,7 @@ fashion_images_train, fashion_labels_train = fashion_images_all[pool], fashion_l
 fashion_images_test, fashion_labels_test = fashion_test_images_all[test_pick], fashion_test_labels_all[test_pick]
 print(f"training pool {fashion_images_train.shape}, test {fashion_images_test.shape}")
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 xception_base = keras.applications.Xception(
     weights=course.xception_weights,  # "imagenet" (offline: the stand-in's file)
     include_top=False,
@@ -489,7 +499,7 @@ def as_photos(images, labels):
     )
 
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 start = time.perf_counter()
 fashion_features_train, _ = helpers.models.extract_features(
     xception_base, as_photos(fashion_images_train, fashion_labels_train), keras.applications.xception.preprocess_input
@@ -504,7 +514,7 @@ print(
     f"({n_images / feature_seconds:.0f} images/s): the price of every image, test images included, on the transfer side"
 )
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 FT_TRANSFER, FT_SCRATCH = "transfer (ImageNet Xception features + head)", "from scratch (small CNN, 28x28)"
 fashion_curve = {
     FT_TRANSFER: np.zeros((len(FASHION_PER_CLASS), REPEATS)),
@@ -539,12 +549,12 @@ with tqdm(points, desc="Fashion-MNIST (size, run)") as bar:
         )
         fashion_seconds[FT_SCRATCH] += time.perf_counter() - start
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 fashion_majority = np.bincount(fashion_labels_train).argmax()
 fashion_chance = balanced_accuracy(fashion_labels_test, np.full_like(fashion_labels_test, fashion_majority))  # 1/10
 plot_curves(FASHION_PER_CLASS, fashion_curve, fashion_chance, f"Fashion-MNIST, a domain gap: mean of {REPEATS} runs");
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 fashion_lead = fashion_curve[FT_TRANSFER] - fashion_curve[FT_SCRATCH]
 print(f"balanced test accuracy on {FASHION_TEST} images, mean +- std of {REPEATS} runs:")
 for n, t, s, g in zip(FASHION_PER_CLASS, fashion_curve[FT_TRANSFER], fashion_curve[FT_SCRATCH], fashion_lead):
@@ -557,13 +567,13 @@ print(
     f"({feature_seconds:.0f} of them Xception features), scratch {fashion_seconds[FT_SCRATCH]:.0f}"
 )
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **What are the features worth on each?** The gain is transfer minus scratch, on the same images, per run
 # (ImageNet features in both cases: from the notebook's base on the photos, from Xception on Fashion-MNIST).
 # For the photos we take the largest curve size that is not above Fashion-MNIST's largest, so both bars
 # are about the same number of images per class.
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 photo_row = max([i for i, n in enumerate(CURVE_SIZES) if n <= FASHION_PER_CLASS[-1]], default=0)
 gains = {
     f"photos ({CURVE_SIZES[photo_row]}/class)": lead[photo_row],
@@ -579,7 +589,7 @@ fig = helpers.plots.plot_bars(
 )
 fig.axes[0].axhline(0, color="gray", linewidth=0.8);
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 gain_photos, gain_fashion = lead[photo_row].mean(), fashion_lead[-1].mean()
 noise = max(fashion_lead[-1].std(), 0.01)  # how much the Fashion-MNIST gain moves from run to run
 verdict = (
@@ -596,7 +606,7 @@ change = (
 )
 print(f"The transfer gain {change}; on Fashion-MNIST (+- {noise:.1%} from run to run) {verdict}.")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The printed line compares the two bars. Where the gain shrinks to about nothing, or turns negative, the
 # reason is the domain gap: a 28x28 clothing silhouette has none of the textures, colours and object parts
 # ImageNet features were trained to detect, and upscaling does not add them. A tiny CNN, meanwhile, suits
@@ -605,12 +615,14 @@ print(f"The transfer gain {change}; on Fashion-MNIST (+- {noise:.1%} from run to
 # weights or very few test images the comparison can come out otherwise; the bands and error bars
 # show how far to trust it.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Conclusions you can act on
 # - **Little data, photo-like images: start with transfer.** A frozen pretrained base with a new head is
 #   the strongest cheap baseline; cache the features if you do not need augmentation.
 # - **Always print the baseline.** With unequal classes, guessing the largest class already scores well;
 #   a model is only as good as its margin over that line (balanced accuracy makes the margin visible).
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # - **Fine-tune only after the head is trained**, only the top block, with a 10-100x lower learning
 #   rate, and only if you have a few hundred images per class: the gain is a point or two (Chollet: about
 #   96% for the frozen base with augmentation, 96.8% test after fine-tuning; the TensorFlow tutorial:
@@ -618,39 +630,64 @@ print(f"The transfer gain {change}; on Fashion-MNIST (+- {noise:.1%} from run to
 # - **Far from ImageNet** (grayscale, tiny, medical, satellite, spectrograms, drawings): measure a small
 #   CNN from scratch before assuming transfer wins, as in the Fashion-MNIST section; consider features
 #   from *earlier* layers (exercise 4), or a pretrained model from a closer domain.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # - **Lots of data**: a model from scratch gets closer as the training set grows, but on photos it may
 #   not catch up (Chollet, 1000 images per class: 82% from scratch with augmentation, about 90% with
 #   cached VGG16 features, 96.8% fine-tuned). Look at where your own learning curve ends, and at its
 #   bands, before you conclude either way.
 # - **Count the cost**: the frozen base makes every epoch slower and the deployed model larger (compare
 #   the parameter bars); a small CNN may be the better product when it is accurate enough.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # - **Compare on the same test images, the same budget, and several seeds**, as here: with a few images
 #   per class, another draw of the images moves the result (the bands of both curves show by how much).
-#
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
-# The first two are checked: `ex.q1.check(...)` says whether your answer is right and, if not, what
-# to fix; `ex.q1.hint()` gives a nudge.
+# The first three are checked.
 #
 # 1. **Compare fine-tuned with scratch.** Make `answer = {"fine_tuned": ..., "scratch": ...,
 #    "conclusion": ...}` from the test accuracies above (`results[...]["test_acc"]`); the conclusion
 #    starts with the winner (`fine_tuned`, `scratch`, or `tie` when the gap is noise: at most two test
-#    images, `2 / len(test_labels)`, or 2 points, whichever is larger). Check with
-#    `ex.q1.check(answer, n_test=len(test_labels))`.
+#    images, `2 / len(test_labels)`, or 2 points, whichever is larger).
 # 2. **Read the learning curve.** Make `curve_answer` with the keys `labels_per_class`, `transfer`,
 #    `scratch` (the mean accuracies) and `crossover`: the first size at which scratch is at least as good
-#    as transfer (`None` if it never is). Check with `ex.q2.check(curve_answer)`.
-# 3. **Give scratch more time.** Train the small CNN for three times the budget (`3 * EPOCHS`). Does it
+#    as transfer (`None` if it never is).
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# 3. **Reasoning.** On Fashion-MNIST, transfer gained less over training from scratch than on the photos.
+#    Which explanation fits?
+#    (a) Xception is too small a base for 28-pixel images.
+#    (b) The domain gap: upsampled 28-pixel grayscale clothing shares less with ImageNet's photos, so the
+#    frozen features fit it less well, while the small CNN learns the target's own features.
+#    (c) Fashion-MNIST has fewer classes than the photos.
+#    (d) The small CNN was trained for more epochs on Fashion-MNIST.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# 4. **Give scratch more time.** Train the small CNN for three times the budget (`3 * EPOCHS`). Does it
 #    catch up with the fine-tuned model? At what cost in seconds?
-# 4. **Closing the domain gap.** For Fashion-MNIST, take Xception's features from an *earlier* layer
+# 5. **Closing the domain gap.** For Fashion-MNIST, take Xception's features from an *earlier* layer
 #    (for example the output of `block4_sepconv2_bn`, averaged over space) instead of the last one. Lower
 #    layers detect edges and textures, which are less ImageNet-specific. Does the transfer line improve?
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Each exercise has a cell for your answer: write your code above its last lines, replace every
+# blank `____`, and run it; `ex.q1.check()` reads your variable and says what is right or what to fix.
+# `ex.q1.hint()` gives a nudge and `ex.q1.solution()` the answer.
 #
 # Solutions are in the hidden cells below (click to expand); try first.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
+from helpers.exercises import ____
 from helpers.exercises import nb04 as ex
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% slideshow={"slide_type": "skip"} tags=["exercise"]
+# Exercise 1: the test accuracies from `results`, and a conclusion that starts with the winner.
+answer = {"fine_tuned": ____, "scratch": ____, "conclusion": ____}
+ex.q1.check()
+
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Solution 1: a gap of two test images or less (or 2 points on a large test set) is noise; say "tie" then.
 answer = {"fine_tuned": results["fine-tuned"]["test_acc"], "scratch": results["from scratch"]["test_acc"]}
 gap = answer["fine_tuned"] - answer["scratch"]
@@ -661,16 +698,31 @@ answer["conclusion"] = (
     if gap > 0
     else "scratch: the pretrained features do not fit this data"
 )
-ex.q1.check(answer, n_test=len(test_labels))
+ex.q1.check()
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% slideshow={"slide_type": "skip"} tags=["exercise"]
+# Exercise 2: the mean accuracies of the learning curves, and where scratch first catches up (or None).
+curve_answer = {"labels_per_class": CURVE_SIZES, "transfer": ____, "scratch": ____, "crossover": ____}
+ex.q2.check()
+
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Solution 2: the first size where scratch is at least as good as transfer, or None.
 curve_answer = {"labels_per_class": CURVE_SIZES, "transfer": transfer_curve, "scratch": scratch_curve}
 curve_answer["crossover"] = next((n for n, t, s in zip(CURVE_SIZES, transfer_curve, scratch_curve) if s >= t), None)
-ex.q2.check(curve_answer)
+ex.q2.check()
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 3: the scratch CNN with three times the epochs, same images (one progress bar over the epochs).
+# %% slideshow={"slide_type": "skip"} tags=["exercise"]
+# Exercise 3: your choice, "a", "b", "c" or "d"
+choice = ____
+ex.q3.check()
+
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution 3: (b). The gain shrinks with the domain gap; the budgets were the same by design.
+choice = "b"
+ex.q3.check()
+
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution 4: the scratch CNN with three times the epochs, same images (one progress bar over the epochs).
 from tqdm.keras import TqdmCallback
 
 start = time.perf_counter()
@@ -686,8 +738,8 @@ print(
     f"(guessing {class_names[majority]!r}: {MAJORITY_BASELINE:.3f})"
 )
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 4: features from an earlier Xception block (edges and textures transfer better across domains).
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution 5: features from an earlier Xception block (edges and textures transfer better across domains).
 early = keras.Model(
     xception_base.input,
     keras.layers.GlobalAveragePooling2D()(xception_base.get_layer("block4_sepconv2_bn").output),
@@ -715,7 +767,7 @@ with tqdm(FASHION_PER_CLASS, desc="block4 features") as bar:
         )
         print(f"{n:4d}/class: block4 features {acc:.3f} vs last-layer features {last:.3f} (same images)")
 
-# %% tags=["metrics"]
+# %% slideshow={"slide_type": "skip"} tags=["metrics"]
 course.record(
     comparison=results,
     chance=CHANCE,
@@ -739,7 +791,7 @@ course.record(
     transfer_gain_fashion_std=noise,
 );
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Questionnaire
 #
 # Answer in a sentence or two, in your own words; each answer is in this notebook.
@@ -750,4 +802,6 @@ course.record(
 # 4. How does fast feature extraction make the learning curve affordable?
 # 5. What did the Fashion-MNIST section measure, and what explains the smaller gain there?
 # 6. When would you ship a small CNN trained from scratch instead of a pretrained base?
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # 7. What does the frozen base cost, per epoch and in the deployed model, that the small CNN does not?

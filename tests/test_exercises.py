@@ -247,6 +247,22 @@ CASES = {
 }
 
 
+# the reasoning questions: the right letter, and each wrong one with words of its own feedback
+REASONING = {
+    "nb00.q3": ("c", {"a": "risky choice", "b": "cannot tell", "d": "wreck the pretrained"}),
+    "nb01.q3": ("b", {"a": "checks the value range", "c": "does not re-scale", "d": "separate function"}),
+    "nb02.q3": ("b", {"a": "any model", "c": "dtype", "d": "before the conv base"}),
+    "nb03.q3": ("b", {"a": "whole base included", "c": "top block included", "d": "none finishes"}),
+    "nb04.q3": ("b", {"a": "larger bases", "c": "10 classes", "d": "same budget"}),
+}
+for _name, (_right, _wrongs) in REASONING.items():
+    CASES[_name] = (
+        [lambda r=_right: r, lambda r=_right: f" {r.upper()} "],
+        [(lambda w=w: w, words) for w, words in _wrongs.items()]
+        + [(lambda: "e", "one letter in quotes"), (lambda: 2, "one letter in quotes")],
+    )
+
+
 class With:
     """An answer plus the keyword context a notebook passes: ex.q2.check(head, feature_shape=...)."""
 
@@ -267,7 +283,34 @@ def test_every_exercise_is_tested():
     names = {e.name for e in exercises.all_exercises()}
     assert names == set(CASES) | {"nb03.q1", "nb03.q2"}
     for ns in (nb00, nb01, nb02, nb03, nb04):
-        assert len(vars(ns)) >= 2
+        assert len(vars(ns)) >= 3
+        assert any(e.checker.__qualname__.startswith("_choice") for e in vars(ns).values()), "a reasoning question"
+        assert all(e.variable.isidentifier() for e in vars(ns).values()), "check() reads a variable"
+
+
+def test_check_reads_the_learners_variable_and_its_context(capsys):
+    exercise = nb04.q1
+    namespace = {"test_labels": list(range(25)), "ex": nb04}  # 25 test images: a gap of 0.08 is noise
+    namespace["answer"] = {"fine_tuned": 0.88, "scratch": 0.80, "conclusion": "tie: noise"}
+    exec("result = ex.q1.check()", namespace)
+    assert namespace["result"] is True and capsys.readouterr().out.startswith("Correct: ")
+    del namespace["test_labels"]  # without it the checker's own margin (0.02) applies: not a tie
+    exec("result = ex.q1.check()", namespace)
+    assert namespace["result"] is False and "more than noise" in capsys.readouterr().out
+    assert exercise.check({"fine_tuned": 0.88, "scratch": 0.80, "conclusion": "tie"}, n_test=25)
+    capsys.readouterr()
+
+
+def test_a_blank_or_a_missing_variable_is_not_yet(capsys):
+    namespace = {"ex": nb04, "____": exercises.____}
+    exec("result = ex.q2.check()", namespace)
+    assert namespace["result"] is False and "no variable `curve_answer`" in capsys.readouterr().out
+    exec("curve_answer = {**CURVE, 'crossover': ____}; result = ex.q2.check()", {**namespace, "CURVE": CURVE})
+    out = capsys.readouterr().out
+    assert out.startswith("Not yet: replace the blank(s) ____ in `curve_answer`") and "Correct" not in out
+    for blank in (exercises.____, [0.5, exercises.____], ("a", {"b": exercises.____})):
+        assert exercises.has_blank(blank)
+    assert not exercises.has_blank({"a": [0.5, "____"]})  # the string is an answer, not the blank
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

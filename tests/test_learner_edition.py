@@ -7,6 +7,7 @@ import re
 import nbformat
 import pytest
 
+from helpers import exercises
 from helpers.course import cli, runner
 
 DROPPED = runner.LEARNER_DROPS
@@ -61,12 +62,34 @@ def test_run_all_of_the_learners_edition_runs_no_solution(tmp_path):
         o.get("text", "") for c in nbformat.read(str(executed), as_version=4).cells for o in c.get("outputs", [])
     ]
     assert not any("Correct:" in text for text in outputs), "an untouched exercise must not pass"
-    assert any(text.startswith("Not yet:") for text in outputs), "the learner's empty answer is checked"
+    blanks = [text for text in outputs if text.startswith("Not yet: replace the blank(s) ____")]
+    assert len(blanks) == len(vars(exercises.nb00)), "each untouched exercise cell says what to fill in"
 
 
 @pytest.mark.parametrize("path", runner.notebooks(), ids=lambda p: p.stem)
 def test_every_notebook_ends_with_a_questionnaire(path):
-    last = nbformat.read(str(path), as_version=4).cells[-1]
-    assert last.cell_type == "markdown" and last.source.startswith("## Questionnaire"), path.name
-    questions = [line for line in last.source.splitlines() if re.match(r"\d+\. .+\?$", line)]
+    cells = nbformat.read(str(path), as_version=4).cells
+    start = max(i for i, c in enumerate(cells) if c.source.startswith("## Questionnaire"))
+    assert all(c.cell_type == "markdown" for c in cells[start:]), f"{path.name}: the questionnaire comes last"
+    text = "\n".join(c.source for c in cells[start:])  # split over sub-slides in the deck
+    questions = [line for line in text.splitlines() if re.match(r"\d+\. .+\?$", line)]
     assert len(questions) >= 5, f"{path.name}: {len(questions)} questions"
+
+
+def _scaffolds(nb) -> list[str]:
+    return [c.source for c in nb.cells if "exercise" in _tags(c)]
+
+
+@pytest.mark.parametrize("path", runner.notebooks(), ids=lambda p: p.stem)
+def test_every_checked_exercise_has_a_cell_with_blanks_in_both_editions(path, tmp_path):
+    """One cell per exercise, tagged `exercise`: the learner's variable set to blanks, then its check."""
+    checks = exercises.NOTEBOOKS[path.stem]
+    learner = nbformat.read(str(runner.learner_edition(path, tmp_path)), as_version=4)
+    for edition in (nbformat.read(str(path), as_version=4), learner):
+        cells = _scaffolds(edition)
+        assert len(cells) == len(vars(checks)), f"{path.name}: {len(cells)} exercise cells"
+        for (key, exercise), source in zip(vars(checks).items(), cells):
+            lines = source.strip().splitlines()
+            assert lines[-1] == f"ex.{key}.check()", f"{path.name} {key}: the cell ends with its check"
+            assert re.search(rf"^{exercise.variable} = .*____", source, re.M), f"{path.name} {key}: no blank"
+    assert "from helpers.exercises import ____" in "\n".join(c.source for c in learner.cells)

@@ -74,6 +74,7 @@ COMPARED = {
         "a_val_accuracy",
         "b_test_accuracy",
         "b_untrained_val_accuracy",
+        "b_best_epoch",
         "b_val_accuracy",
         "backbone",
         "batch_size",

@@ -131,6 +131,8 @@ def test_02_saved_model_and_its_record(m02):
     assert record["weights"] == (f"imagenet ({m02['weights_source']})" if m02["real_weights"] else "random")
     assert record["history"]["val_accuracy"] == pytest.approx(m02["b_val_accuracy"])
     assert len(record["history"]["loss"]) == m02["epochs"]  # notebook 03 continues from here
+    # the saved model and the tested one are the best epoch's (ModelCheckpoint, EarlyStopping), not the last's
+    assert m02["b_best_epoch"] == int(np.argmin(record["history"]["val_loss"])) + 1
     model = keras.saving.load_model(path)
     assert model.input_shape == (None, 72, 72, 3)
     assert model.output_shape == (None, 2)
