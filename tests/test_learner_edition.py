@@ -30,6 +30,7 @@ def test_the_learners_edition_keeps_every_cell_but_the_solutions(path, tmp_path)
     text = "\n".join(c.source for c in learner.cells)
     assert not any(solution in text for solution in solutions)
     assert runner.SOLUTIONS_NOTE not in text and text.count(runner.LEARNER_NOTE) == 1
+    assert "**Speaker notes.**" not in text, "speaker notes are for the instructor's edition"
     assert all(not c.get("outputs") for c in learner.cells if c.cell_type == "code")
 
 
