@@ -363,7 +363,7 @@ def build_docs(
 
 # ---------------------------------------------------------------- the learner's edition
 
-LEARNER_DROPS = {"solution", "metrics"}  # cells the learner's edition leaves out
+LEARNER_DROPS = {"solution", "metrics", "notes"}  # cells the learner's edition leaves out (notes: speaker notes)
 SOLUTIONS_NOTE = "Solutions are in the hidden cells below (click to expand); try first."
 LEARNER_NOTE = (
     "This is the learner's edition: it has no solution cells, so Run All never shows an answer. When "
