@@ -13,7 +13,10 @@ Measured, each in one run on the machine at hand:
   resize, preprocess, batch, prefetch) into the VGG16 and Xception bases, divided by
   images/second of the bare model on tensors already in memory (goal: >= 0.9);
 * head training on cached features vs end-to-end training with the frozen base: seconds
-  per epoch of each.
+  per epoch of each;
+* ``--precision``: the same feature extraction under float32 and under the mixed-precision policy
+  :func:`helpers.models.choose_precision` picks for this machine, and the offline study
+  (``make verify``) under both: speed-up ratios, pipeline/bare ratios, accuracies and claims.
 """
 
 from __future__ import annotations
@@ -103,6 +106,59 @@ def pipeline_vs_bare(arch: str, folder: Path, size: int, batch: int) -> dict:
         "bare_img_s": round(n / t_bare, 1),
         "ratio": round(t_bare / t_pipe, 3),
     }
+
+
+STUDY_KEYS = ("transfer_acc", "finetune_acc", "scratch_acc", "wrong_preprocessing_acc", "total_s")
+
+
+def precision_comparison(folder: Path, size: int, batch: int) -> dict:
+    """Feature extraction and the offline study under float32 and under the chosen mixed policy."""
+    import keras
+
+    from helpers.course import verify
+
+    chosen = models.choose_precision()
+    result = {"chosen": chosen.policy, "reason": chosen.reason, "policies": {}}
+    for policy in dict.fromkeys(["float32", chosen.policy]):
+        print(f"precision {policy}: feature extraction and the offline study ...", flush=True)
+        keras.mixed_precision.set_global_policy(policy)
+        try:
+            pipeline = {arch: pipeline_vs_bare(arch, folder, size, batch) for arch in ("vgg16", "xception")}
+            study = verify.run_study(verbose=0)
+        finally:
+            keras.mixed_precision.set_global_policy("float32")
+        result["policies"][policy] = {
+            "pipeline": pipeline,
+            "study": {key: study[key] for key in STUDY_KEYS},
+            "claims_violated": verify.check_claims(study),
+        }
+    base, mixed = result["policies"]["float32"], result["policies"][chosen.policy]
+    result["speedup"] = {
+        arch: round(mixed["pipeline"][arch]["bare_img_s"] / base["pipeline"][arch]["bare_img_s"], 2)
+        for arch in base["pipeline"]
+    }
+    return result
+
+
+def print_precision(result: dict) -> None:
+    """float32 and the chosen policy side by side (README's instructor guide)."""
+    chosen = result["chosen"]
+    print(f"\nchosen policy: {chosen} ({result['reason']})")
+    print(f"| measure | float32 | {chosen} |\n|---|---|---|")
+    base, mixed = result["policies"]["float32"], result["policies"][chosen]
+    for arch in base["pipeline"]:
+        b, m = base["pipeline"][arch], mixed["pipeline"][arch]
+        print(
+            f"| {arch} {b['image_size']}px features, bare model img/s (speed-up) | {b['bare_img_s']} | "
+            f"{m['bare_img_s']} ({result['speedup'][arch]}x) |"
+        )
+        print(f"| {arch}: course pipeline / bare model | {b['ratio']} | {m['ratio']} |")
+    for key in STUDY_KEYS:
+        print(f"| offline study: {key} | {base['study'][key]:.3f} | {mixed['study'][key]:.3f} |")
+    print(
+        f"| offline study: claims | {'all hold' if not base['claims_violated'] else base['claims_violated']} | "
+        f"{'all hold' if not mixed['claims_violated'] else mixed['claims_violated']} |"
+    )
 
 
 def head_vs_end_to_end(folder: Path, size: int, batch: int) -> dict:
@@ -206,11 +262,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-notebooks", action="store_true", help="only the pipeline benchmarks")
     parser.add_argument("--per-class", type=int, default=32, help="images per class read")
     parser.add_argument("--quick-only", action="store_true", help="notebooks in quick mode only")
+    parser.add_argument(
+        "--precision", action="store_true", help="only float32 vs the chosen mixed policy (bench-precision.json)"
+    )
     args = parser.parse_args(argv)
     result = {"machine": machine()}
     folder, source = image_folder(args.per_class)
     result["images_source"] = source
     print(f"reading {sum(data.class_counts(folder).values())} images from {folder} ({source})")
+    if args.precision:
+        result["precision"] = precision_comparison(folder, 150, batch=32)
+        out = metrics.metrics_dir() / "bench-precision.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=2))
+        print_precision(result["precision"])
+        print(f"written {out}")
+        return 0
     result["pipeline"] = {}
     for arch, size in (("vgg16", 150), ("xception", 150)):
         print(f"pipeline vs bare model: {arch} at {size}px ...", flush=True)

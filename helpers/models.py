@@ -60,6 +60,60 @@ _WEIGHT_ASSETS = {
 }
 
 
+@dataclass(frozen=True)
+class Precision:
+    """A mixed-precision policy for ``keras.mixed_precision.set_global_policy`` and why it was chosen."""
+
+    policy: str  # "mixed_bfloat16", "mixed_float16" or "float32"
+    reason: str
+
+
+def cpu_flags(cpuinfo: str = "/proc/cpuinfo") -> set[str]:
+    """The CPU's feature flags (``avx512_bf16``, ``amx_bf16``, ...); empty where ``cpuinfo`` is unreadable."""
+    try:
+        text = open(cpuinfo, encoding="utf-8").read()
+    except OSError:
+        return set()
+    return {flag for line in text.splitlines() if line.startswith("flags") for flag in line.split(":", 1)[1].split()}
+
+
+def choose_precision(flags: set[str] | None = None, gpus: list[tuple[int, int]] | None = None) -> Precision:
+    """The fastest policy that keeps results: bfloat16 only where the CPU computes it natively.
+
+    ``flags``: CPU feature flags (default: :func:`cpu_flags`); ``gpus``: each GPU's compute capability
+    (default: what TensorFlow sees). Tensor cores (capability 7.0 or more) -> ``mixed_float16``; a CPU with
+    AVX512_BF16 or AMX -> ``mixed_bfloat16`` (about 1.9x faster for VGG16 here); elsewhere bfloat16 is
+    emulated and slower -> ``float32``. Keep the output layer float32 (``dtype="float32"``).
+
+    >>> choose_precision({"avx2", "avx512_bf16"}, gpus=[]).policy
+    'mixed_bfloat16'
+    >>> choose_precision({"avx2"}, gpus=[(8, 0)]).policy
+    'mixed_float16'
+    >>> choose_precision({"avx2"}, gpus=[]).reason
+    'no tensor-core GPU and no native bfloat16 on this CPU (AVX512_BF16 or AMX): bfloat16 would be emulated'
+    """
+    if gpus is None:
+        gpus = _gpu_capabilities()
+    if any(major >= 7 for major, _ in gpus):
+        return Precision("mixed_float16", "a GPU with tensor cores (compute capability 7.0 or higher)")
+    native = sorted({"avx512_bf16", "amx_bf16"} & (cpu_flags() if flags is None else flags))
+    if native:
+        return Precision("mixed_bfloat16", f"the CPU computes bfloat16 natively ({', '.join(native).upper()})")
+    return Precision(
+        "float32",
+        "no tensor-core GPU and no native bfloat16 on this CPU (AVX512_BF16 or AMX): bfloat16 would be emulated",
+    )
+
+
+def _gpu_capabilities() -> list[tuple[int, int]]:
+    import tensorflow as tf
+
+    found = []
+    for gpu in tf.config.list_physical_devices("GPU"):
+        found.append(tuple(tf.config.experimental.get_device_details(gpu).get("compute_capability", (0, 0))))
+    return found
+
+
 def preprocess_for(arch: str) -> Callable:
     """The ``preprocess_input`` function a backbone expects (Xception: [-1, 1]; VGG16: BGR, mean-centred).
 
@@ -277,7 +331,7 @@ def transfer_model(
     x = base(x, training=False)
     x = layers.GlobalAveragePooling2D(name="pool")(x)
     x = layers.Dropout(dropout, seed=seed, name="dropout")(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name="classifier")(x)
+    outputs = layers.Dense(num_classes, activation="softmax", dtype="float32", name="classifier")(x)
     return keras.Model(inputs, outputs, name=f"{base.name}_transfer")
 
 
@@ -294,7 +348,7 @@ def dense_head(feature_shape: tuple, num_classes: int, *, dropout: float = 0.5, 
     x = layers.Flatten()(inputs)
     x = layers.Dense(units, activation="relu")(x)
     x = layers.Dropout(dropout)(x)
-    outputs = layers.Dense(num_classes, activation="softmax")(x)
+    outputs = layers.Dense(num_classes, activation="softmax", dtype="float32")(x)
     return keras.Model(inputs, outputs, name="dense_head")
 
 
@@ -317,7 +371,7 @@ def small_cnn(
         x = layers.MaxPooling2D()(x)
     x = layers.GlobalAveragePooling2D(name="features")(x)
     x = layers.Dropout(dropout, seed=seed)(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name="classifier")(x)
+    outputs = layers.Dense(num_classes, activation="softmax", dtype="float32", name="classifier")(x)
     return keras.Model(inputs, outputs, name="small_cnn")
 
 

@@ -39,3 +39,38 @@ def test_table_lists_every_measure(capsys):
     assert "ratio 0.933" in out and "120.0x" in out and "00_concepts (quick)" in out
     assert "Test CPU @ 2.0GHz, 2 cores" in out
     assert "60.0 s, 1500 MiB" in out and "2048 MiB (02_vgg16_feature_extraction (quick))" in out
+
+
+def test_precision_comparison_sets_each_policy_and_restores_float32(monkeypatch, capsys):
+    import keras
+
+    seen = []
+
+    def fake_pipeline(arch, folder, size, batch):
+        policy = keras.mixed_precision.global_policy().name
+        seen.append((arch, policy))
+        speed = {"float32": 10.0, "mixed_bfloat16": 19.0}[policy]
+        return {"image_size": size, "bare_img_s": speed, "pipeline_img_s": speed * 0.9, "ratio": 0.9}
+
+    def fake_study(verbose=0):
+        seen.append(("study", keras.mixed_precision.global_policy().name))
+        return {
+            "transfer_acc": 0.9,
+            "finetune_acc": 0.9,
+            "scratch_acc": 0.5,
+            "wrong_preprocessing_acc": 0.6,
+            "total_s": 1.0,
+        }
+
+    from helpers.course import verify
+
+    monkeypatch.setattr(bench, "pipeline_vs_bare", fake_pipeline)
+    monkeypatch.setattr(verify, "run_study", fake_study)
+    monkeypatch.setattr(bench.models, "choose_precision", lambda: bench.models.Precision("mixed_bfloat16", "test"))
+    result = bench.precision_comparison(Path("."), 150, 32)
+    assert keras.mixed_precision.global_policy().name == "float32"
+    assert seen == [(a, p) for p in ("float32", "mixed_bfloat16") for a in ("vgg16", "xception", "study")]
+    assert result["speedup"] == {"vgg16": 1.9, "xception": 1.9}
+    bench.print_precision(result)
+    out = capsys.readouterr().out
+    assert "chosen policy: mixed_bfloat16 (test)" in out and "19.0 (1.9x)" in out and "all hold" in out

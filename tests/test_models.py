@@ -221,3 +221,47 @@ def test_unfreeze_top_error_on_a_deep_base_shows_three_layers_each_end():
         models.unfreeze_top(base, "conv")
     assert str(info.value).endswith("its layers are ['d0', 'd1', 'd2'] ... ['d5', 'd6', 'd7']")
     assert models.unfreeze_top(base, "d6") == ["d6", "d7"] and models.unfreeze_top(base, 7) == ["d7"]
+
+
+# ---------------------------------------------------------------- mixed precision
+
+
+def test_cpu_flags_are_read_from_cpuinfo(tmp_path):
+    info = tmp_path / "cpuinfo"
+    info.write_text("processor\t: 0\nflags\t\t: fpu avx2 avx512_bf16\n\nprocessor\t: 1\nflags\t\t: fpu amx_bf16\n")
+    assert models.cpu_flags(str(info)) == {"fpu", "avx2", "avx512_bf16", "amx_bf16"}
+    assert models.cpu_flags(str(tmp_path / "absent")) == set()
+
+
+@pytest.mark.parametrize(
+    "flags, gpus, policy",
+    [
+        ({"avx2", "avx512_bf16"}, [], "mixed_bfloat16"),
+        ({"amx_bf16"}, [], "mixed_bfloat16"),
+        ({"avx2", "avx512f"}, [], "float32"),  # AVX-512 without its bf16 instructions: emulated, slower
+        ({"avx512_bf16"}, [(7, 0)], "mixed_float16"),  # tensor cores come first
+        (set(), [(6, 1)], "float32"),  # a GPU without tensor cores
+        (set(), [(6, 1), (8, 6)], "mixed_float16"),
+    ],
+)
+def test_choose_precision(flags, gpus, policy):
+    chosen = models.choose_precision(flags, gpus=gpus)
+    assert chosen.policy == policy and chosen.reason
+
+
+def test_the_output_layer_stays_float32_under_a_mixed_policy():
+    import keras
+
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        base = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3)], name="base")
+        built = [
+            models.transfer_model(base, 3, input_shape=(8, 8, 3), preprocess=lambda x: x / 255.0),
+            models.dense_head((4, 4, 8), 3),
+            models.small_cnn((16, 16, 3), 3, augment=False),
+        ]
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    for model in built:
+        assert model.layers[-1].compute_dtype == "float32", model.name
+        assert any(layer.compute_dtype == "bfloat16" for layer in model.layers[:-1]), model.name
