@@ -113,20 +113,22 @@ STUDY_KEYS = ("transfer_acc", "finetune_acc", "scratch_acc", "wrong_preprocessin
 
 def precision_comparison(folder: Path, size: int, batch: int) -> dict:
     """Feature extraction and the offline study under float32 and under the chosen mixed policy."""
-    import keras
-
     from helpers.course import verify
 
     chosen = models.choose_precision()
     result = {"chosen": chosen.policy, "reason": chosen.reason, "policies": {}}
     for policy in dict.fromkeys(["float32", chosen.policy]):
         print(f"precision {policy}: feature extraction and the offline study ...", flush=True)
-        keras.mixed_precision.set_global_policy(policy)
+        pipeline = {}
         try:
-            pipeline = {arch: pipeline_vs_bare(arch, folder, size, batch) for arch in ("vgg16", "xception")}
-            study = verify.run_study(verbose=0)
+            for arch in ("vgg16", "xception"):  # each part clears the Keras session, which resets the policy
+                verify.fresh_session(policy)
+                pipeline[arch] = pipeline_vs_bare(arch, folder, size, batch)
+            study = verify.run_study(verify.Config(precision=policy), verbose=0)
         finally:
-            keras.mixed_precision.set_global_policy("float32")
+            verify.fresh_session("float32")
+        if study["precision"] != policy:
+            raise RuntimeError(f"the study ran under {study['precision']}, not {policy}")
         result["policies"][policy] = {
             "pipeline": pipeline,
             "study": {key: study[key] for key in STUDY_KEYS},

@@ -50,17 +50,16 @@ def test_precision_comparison_sets_each_policy_and_restores_float32(monkeypatch,
         policy = keras.mixed_precision.global_policy().name
         seen.append((arch, policy))
         speed = {"float32": 10.0, "mixed_bfloat16": 19.0}[policy]
+        keras.backend.clear_session()  # as the real one does: clearing the session resets the policy
         return {"image_size": size, "bare_img_s": speed, "pipeline_img_s": speed * 0.9, "ratio": 0.9}
 
-    def fake_study(verbose=0):
-        seen.append(("study", keras.mixed_precision.global_policy().name))
-        return {
-            "transfer_acc": 0.9,
-            "finetune_acc": 0.9,
-            "scratch_acc": 0.5,
-            "wrong_preprocessing_acc": 0.6,
-            "total_s": 1.0,
-        }
+    def fake_study(config, verbose=0):
+        verify.fresh_session(config.precision)  # as the real study does, at its start and between arms
+        policy = keras.mixed_precision.global_policy().name
+        seen.append(("study", policy))
+        keras.backend.clear_session()
+        accuracies = {"transfer_acc": 0.9, "finetune_acc": 0.9, "scratch_acc": 0.5, "wrong_preprocessing_acc": 0.6}
+        return {**accuracies, "total_s": 1.0, "precision": policy}
 
     from helpers.course import verify
 

@@ -98,6 +98,7 @@ class Config:
     bn_seeds: tuple[int, ...] = (42, 43)  # one paired comparison per seed; () skips it
     bn_epochs: int = 2
     bn_run_eagerly: bool = True  # tracing (or XLA-compiling) the whole base's gradient costs more than 8 steps
+    precision: str = "float32"  # Keras dtype policy of every arm (helpers.models.choose_precision)
 
 
 def check_claims(result: dict) -> list[str]:
@@ -187,15 +188,32 @@ def run_study(config: Config | None = None, *, verbose: int = 2) -> dict:
         tf_logger.setLevel(level)
 
 
+def fresh_session(policy: str) -> None:
+    """``keras.backend.clear_session()``, then the dtype policy again: clearing the session resets it to float32.
+
+    >>> import keras
+    >>> fresh_session("mixed_bfloat16"); keras.mixed_precision.global_policy().name
+    'mixed_bfloat16'
+    >>> fresh_session("float32")
+    """
+    import keras
+
+    keras.backend.clear_session()
+    keras.mixed_precision.set_global_policy(policy)
+
+
 def _study(cfg: Config, verbose: int) -> dict:
     import keras
     import tensorflow as tf
+
+    fresh_session(cfg.precision)
 
     from .. import imagenet_weights
 
     started = time.perf_counter()
     shape = (cfg.image_size, cfg.image_size, 3)
     result: dict = {"backbone": cfg.backbone, "wrong_preprocessing_backbone": cfg.wrong_backbone}
+    result["precision"] = keras.mixed_precision.global_policy().name  # what the arms really ran under
 
     # ---- data: real photo cut-outs, stratified seeded split
     _log(f"[1/5] data: photo cut-outs {sorted(cfg.categories)}")
@@ -289,7 +307,7 @@ def _study(cfg: Config, verbose: int) -> dict:
         f"      finetune_acc {result['finetune_acc']:.3f} in {result['finetune_s']} s ({len(unfrozen)} layers unfrozen)"
     )
     del model, base, head, features
-    keras.backend.clear_session()
+    fresh_session(cfg.precision)
 
     # ---- BatchNormalization: the whole base fine-tuned, BN layers trainable vs frozen, per seed
     if cfg.bn_seeds:
@@ -315,7 +333,7 @@ def _study(cfg: Config, verbose: int) -> dict:
     result["scratch_s"] = round(time.perf_counter() - t0, 1)
     result["scratch_params"] = models.count_params(cnn)[0]
     _log(f"      scratch_acc {result['scratch_acc']:.3f} in {result['scratch_s']} s")
-    keras.backend.clear_session()
+    fresh_session(cfg.precision)
 
     result["total_s"] = round(time.perf_counter() - started, 1)
     result["config"] = asdict(cfg)
@@ -383,7 +401,7 @@ def _batchnorm_arms(
             ]
             out[f"bn_{arm}_moving_mean_drift"].append(round(float(np.mean(drift)), 6))
         del model, base, head
-        keras.backend.clear_session()
+        fresh_session(cfg.precision)
     return out
 
 
