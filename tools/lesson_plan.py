@@ -40,12 +40,16 @@ from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from helpers.course.runner import SKIP_TAGS  # noqa: E402
+
 NOTEBOOKS = ROOT / "notebooks"
 EXECUTED = ROOT / "build" / "executed"
 WORDS_PER_MINUTE = 130
 WORDS_PER_CODE_LINE = 5  # walking through one line of code takes about as long as saying five words
 EXERCISE_MINUTES = 8
-NOT_SHOWN = {"colab", "parameters", "injected-parameters", "setup", "metrics", "solution", "remove-cell", "skip"}
+NOT_SHOWN = SKIP_TAGS  # the cells the slides leave out: one list, in helpers.course.runner
 SOLUTION = "solution"
 OPENING = "(opening: title, parameters, setup)"
 
