@@ -77,21 +77,37 @@ def cpu_flags(cpuinfo: str = "/proc/cpuinfo") -> set[str]:
     return {flag for line in text.splitlines() if line.startswith("flags") for flag in line.split(":", 1)[1].split()}
 
 
-def choose_precision(flags: set[str] | None = None, gpus: list[tuple[int, int]] | None = None) -> Precision:
+POLICIES = ("float32", "mixed_bfloat16", "mixed_float16")
+
+
+def choose_precision(
+    requested: str | None = None, *, flags: set[str] | None = None, gpus: list[tuple[int, int]] | None = None
+) -> Precision:
     """The fastest policy that keeps results: bfloat16 only where the CPU computes it natively.
 
-    ``flags``: CPU feature flags (default: :func:`cpu_flags`); ``gpus``: each GPU's compute capability
+    ``requested``: a policy named in the notebook's parameters cell (``PRECISION``), used as given;
+    None chooses. ``flags``: CPU feature flags (default: :func:`cpu_flags`); ``gpus``: each GPU's compute capability
     (default: what TensorFlow sees). Tensor cores (capability 7.0 or more) -> ``mixed_float16``; a CPU with
     AVX512_BF16 or AMX -> ``mixed_bfloat16`` (about 1.9x faster for VGG16 here); elsewhere bfloat16 is
     emulated and slower -> ``float32``. Keep the output layer float32 (``dtype="float32"``).
 
-    >>> choose_precision({"avx2", "avx512_bf16"}, gpus=[]).policy
+    >>> choose_precision(flags={"avx2", "avx512_bf16"}, gpus=[]).policy
     'mixed_bfloat16'
-    >>> choose_precision({"avx2"}, gpus=[(8, 0)]).policy
+    >>> choose_precision(flags={"avx2"}, gpus=[(8, 0)]).policy
     'mixed_float16'
-    >>> choose_precision({"avx2"}, gpus=[]).reason
+    >>> choose_precision(flags={"avx2"}, gpus=[]).reason
     'no tensor-core GPU and no native bfloat16 on this CPU (AVX512_BF16 or AMX): bfloat16 would be emulated'
+    >>> choose_precision("float32").reason
+    'PRECISION = "float32" in the parameters cell'
     """
+    if requested is not None:
+        if requested not in POLICIES:
+            raise ValueError(
+                f"PRECISION = {requested!r} is not a Keras dtype policy the course uses: choose one of "
+                f"{', '.join(map(repr, POLICIES))}, or None for the fastest this machine computes natively "
+                "(set it in the parameters cell)"
+            )
+        return Precision(requested, f'PRECISION = "{requested}" in the parameters cell')
     if gpus is None:
         gpus = _gpu_capabilities()
     if any(major >= 7 for major, _ in gpus):
@@ -404,6 +420,39 @@ def unfreeze_top(base, first_trainable: str | int) -> list[str]:
     return [layer.name for layer in base.layers if layer.trainable and layer.weights]
 
 
+def split_at(base, first_trainable: str) -> tuple:
+    """Cut ``base`` where fine-tuning starts: ``lower`` (frozen: run it once, cache its output) and ``upper``.
+
+    ``upper`` calls the very layers of ``base`` from ``first_trainable`` (a name prefix, as in
+    :func:`unfreeze_top`) to the output, on a new input of the cut's shape: training it trains the
+    base. The layers above the cut must form a chain, which holds where a block starts after the
+    last skip connection (VGG16's ``block5``, Xception's ``block14``).
+
+    Example: ``lower, upper = split_at(vgg16_base, "block5")``; ``upper(lower(x))`` equals ``vgg16_base(x)``.
+    """
+    import keras
+
+    names = [layer.name for layer in base.layers]
+    starts = [i for i, name in enumerate(names) if name.startswith(first_trainable)]
+    if not starts:
+        raise ValueError(
+            f"no layer of {base.name} starts with {first_trainable!r}; its layers are {names[:3]} ... {names[-3:]}"
+        )
+    start = starts[0]
+    for before, layer in zip(base.layers[start:], base.layers[start + 1 :]):
+        if layer.input is not before.output:
+            raise ValueError(
+                f"{base.name} cannot be cut at {first_trainable!r}: {layer.name} does not take {before.name}'s "
+                "output alone (a skip connection crosses the cut); cut at a later block"
+            )
+    cut = base.layers[start].input
+    lower = keras.Model(base.input, cut, name=f"{base.name}_below_{first_trainable}")
+    x = inputs = keras.Input(cut.shape[1:], name=f"{first_trainable}_input")
+    for layer in base.layers[start:]:
+        x = layer(x)
+    return lower, keras.Model(inputs, x, name=f"{base.name}_from_{first_trainable}")
+
+
 @dataclass(frozen=True)
 class BNShift:
     """A BatchNormalization layer's moving mean before and after ``fit`` (see :func:`bn_moving_mean_shift`)."""
@@ -453,14 +502,26 @@ def bn_moving_mean_shift(
     return BNShift(before, np.array(bn.moving_mean.numpy()))
 
 
-def extract_features(base, dataset, preprocess: Callable, *, progress: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def extract_features(
+    base, dataset, preprocess: Callable, *, augment=None, views: int = 1, progress: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """Run a frozen ``base`` once over a ``tf.data`` dataset of (images, labels), with progress.
+
+    With ``augment`` (a Keras augmentation layer, run in training mode), ``views`` passes each see
+    another random view of every image; the outputs are stacked, ``views`` times the images. That is
+    how fine-tuning caches what its frozen blocks compute (:func:`split_at`).
 
     Example: ``feats, labels = extract_features(conv_base, train_ds, preprocess_for("vgg16"))``
     """
+    if views < 1 or (views > 1 and augment is None):
+        raise ValueError(f"views = {views}: use 1, or more than 1 together with an augmentation layer")
     features, labels = [], []
     total = int(dataset.cardinality()) if int(dataset.cardinality()) > 0 else None
-    for images, y in tqdm(dataset, total=total, desc=f"features from {base.name}", unit="batch", disable=not progress):
-        features.append(np.asarray(base(preprocess(images), training=False)))
-        labels.append(np.asarray(y))
+    for view in range(views):
+        desc = f"features from {base.name}" + (f", view {view + 1} of {views}" if views > 1 else "")
+        for images, y in tqdm(dataset, total=total, desc=desc, unit="batch", disable=not progress):
+            if augment is not None:
+                images = augment(images, training=True)
+            features.append(np.asarray(base(preprocess(images), training=False)))
+            labels.append(np.asarray(y))
     return np.concatenate(features), np.concatenate(labels)

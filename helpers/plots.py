@@ -145,11 +145,15 @@ def plot_lines(
 ):
     """Several named lines over the same x: learning curves, scratch vs transfer.
 
+    A series shorter than ``x`` (a run that early stopping ended) is drawn over the first x values.
+
     Example: ``plot_lines([10, 50], {"transfer": [.8, .9], "scratch": [.5, .6]}, xlabel="images/class")``
     """
     fig, ax = plt.subplots(figsize=(6, 4))
     for name, ys in series.items():
-        ax.plot(x, ys, "o-", label=name)
+        if len(ys) > len(x):
+            raise ValueError(f"series {name!r} has {len(ys)} values for {len(x)} x values")
+        ax.plot(list(x)[: len(ys)], ys, "o-", label=name)
     if logx:
         ax.set_xscale("log")
         ax.set_xticks(list(x), [str(v) for v in x])

@@ -192,6 +192,20 @@ def test_extract_features_runs_once_over_the_dataset():
     assert np.allclose(feats[:4], np.asarray(base(x[:4] / 255.0, training=False)), atol=1e-5)
 
 
+def test_extract_features_stacks_one_random_view_per_pass():
+    base = _tiny_base()
+    x = np.random.default_rng(0).uniform(0, 255, (6, 16, 16, 3)).astype("float32")
+    y = np.arange(6) % 2
+    ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(4)
+    flip = keras.layers.RandomFlip("horizontal", seed=1)
+    feats, labels = models.extract_features(base, ds, lambda im: im / 255.0, augment=flip, views=3)
+    assert feats.shape == (18, 10, 10, 8) and labels.tolist() == y.tolist() * 3
+    plain, _ = models.extract_features(base, ds, lambda im: im / 255.0)
+    assert not np.allclose(feats[:6], feats[6:12]) and not np.allclose(feats[6:12], plain)  # new random views
+    with pytest.raises(ValueError, match="views = 2: use 1, or more than 1 together with an augmentation layer"):
+        models.extract_features(base, ds, lambda im: im / 255.0, views=2)
+
+
 def test_unfreeze_top_makes_the_top_trainable_inside_a_model():
     base = _tiny_base()
     base.trainable = False
@@ -245,8 +259,19 @@ def test_cpu_flags_are_read_from_cpuinfo(tmp_path):
     ],
 )
 def test_choose_precision(flags, gpus, policy):
-    chosen = models.choose_precision(flags, gpus=gpus)
+    chosen = models.choose_precision(flags=flags, gpus=gpus)
     assert chosen.policy == policy and chosen.reason
+
+
+@pytest.mark.parametrize("requested", ["float32", "mixed_bfloat16", "mixed_float16"])
+def test_a_policy_set_in_the_parameters_cell_is_used_as_given(requested):
+    chosen = models.choose_precision(requested, flags={"avx512_bf16"}, gpus=[(8, 0)])
+    assert chosen.policy == requested and "PRECISION" in chosen.reason
+
+
+def test_an_unknown_policy_names_the_choices():
+    with pytest.raises(ValueError, match=r"PRECISION = 'bfloat16'.*'mixed_bfloat16'.*parameters cell"):
+        models.choose_precision("bfloat16")
 
 
 def test_the_output_layer_stays_float32_under_a_mixed_policy():
@@ -265,3 +290,38 @@ def test_the_output_layer_stays_float32_under_a_mixed_policy():
     for model in built:
         assert model.layers[-1].compute_dtype == "float32", model.name
         assert any(layer.compute_dtype == "bfloat16" for layer in model.layers[:-1]), model.name
+
+
+# ---------------------------------------------------------------- caching the frozen blocks
+
+
+def _base_with_a_skip():
+    import keras
+
+    inputs = keras.Input((16, 16, 3))
+    x = keras.layers.Conv2D(4, 3, padding="same", name="block1_conv")(inputs)
+    skip = keras.layers.Conv2D(4, 1, name="block2_skip")(x)
+    x = keras.layers.Add(name="block2_add")([keras.layers.Conv2D(4, 3, padding="same", name="block2_conv")(x), skip])
+    x = keras.layers.Conv2D(8, 3, padding="same", name="block3_conv1")(x)
+    x = keras.layers.BatchNormalization(name="block3_bn")(x)
+    x = keras.layers.MaxPooling2D(name="block3_pool")(x)
+    return keras.Model(inputs, x, name="skippy")
+
+
+def test_split_at_computes_the_same_function_with_the_same_layers():
+    base = _base_with_a_skip()
+    lower, upper = models.split_at(base, "block3")
+    x = np.random.default_rng(0).random((2, 16, 16, 3)).astype("float32")
+    np.testing.assert_allclose(np.asarray(upper(lower(x))), np.asarray(base(x)), atol=1e-6)
+    assert lower.output.shape[1:] == (16, 16, 4)
+    assert [layer.name for layer in upper.layers[1:]] == ["block3_conv1", "block3_bn", "block3_pool"]
+    assert upper.get_layer("block3_conv1") is base.get_layer("block3_conv1")  # training upper trains the base
+
+
+def test_split_at_refuses_a_cut_that_a_skip_connection_crosses():
+    with pytest.raises(
+        ValueError, match=r"cannot be cut at .block2_conv.: block2_\w+ does not take .* skip connection"
+    ):
+        models.split_at(_base_with_a_skip(), "block2_conv")
+    with pytest.raises(ValueError, match="no layer of skippy starts with 'block9'"):
+        models.split_at(_base_with_a_skip(), "block9")

@@ -146,3 +146,11 @@ def test_plot_prediction_reads_a_file_and_says_what_is_wrong(red_or_blue, tmp_pa
         plots.plot_prediction(red_or_blue, path, ["red", "blue", "green"])
     with pytest.raises(ValueError, match=r"shape \(height, width, 3\)"):
         plots.plot_prediction(red_or_blue, np.zeros((8, 8)), ["red", "blue"])
+
+
+def test_plot_lines_draws_a_run_that_stopped_early_over_its_first_epochs():
+    fig = plots.plot_lines(range(1, 6), {"full": [5, 4, 3, 2, 1], "stopped": [5, 4]}, xlabel="epoch", ylabel="loss")
+    full, stopped = fig.axes[0].get_lines()
+    assert list(full.get_xdata()) == [1, 2, 3, 4, 5] and list(stopped.get_xdata()) == [1, 2]
+    with pytest.raises(ValueError, match="series 'long' has 6 values for 5 x values"):
+        plots.plot_lines(range(1, 6), {"long": [1] * 6}, xlabel="epoch", ylabel="loss")
