@@ -70,6 +70,7 @@ COMPARED = {
         "weights_source",
     },
     "02_vgg16_feature_extraction": {
+        "precision",
         "a_test_accuracy",
         "a_val_accuracy",
         "b_test_accuracy",
@@ -104,18 +105,23 @@ COMPARED = {
         "weights_source",
     },
     "03_fine_tuning": {
+        "precision",
         "backbone",
         "batch_size",
         "bn_layers",
         "bn_moving_mean_changed_frozen",
         "bn_moving_mean_changed_trainable",
+        "cached_epochs_run",
+        "cached_shape",
         "class_names",
         "counts",
         "drift_high_lr",
         "drift_low_lr",
         "eval_per_class",
         "fine_tune_epochs",
+        "fine_tune_epochs_run",
         "head_epochs",
+        "high_lr_epochs_run",
         "hub_epochs",
         "hub_feature_dim",
         "hub_fine_tune_epochs",
@@ -132,6 +138,7 @@ COMPARED = {
         "real_weights",
         "representative",
         "started_from",
+        "test_acc_cached",
         "test_acc_fine",
         "test_acc_head",
         "test_acc_high_lr",
@@ -144,9 +151,11 @@ COMPARED = {
         "unfrozen_layers",
         "val_loss_high_lr",
         "val_loss_low_lr",
+        "views",
         "weights_source",
     },
     "04_scratch_vs_transfer": {
+        "precision",
         "backbone",
         "batch_size",
         "chance",
@@ -192,13 +201,13 @@ SKIPPED = {
         "b_epoch_seconds",
         "extract_seconds",
     },
-    "03_fine_tuning": {"fine_tune_seconds"},
+    "03_fine_tuning": {"fine_tune_seconds", "cached_seconds"},
     "04_scratch_vs_transfer": {"fashion_feature_seconds", "fashion_seconds_scratch", "fashion_seconds_transfer"},
 }
 # Nested records: a backbone_table row (notebook 00's `backbones`), a comparison row (notebook 04).
 NESTED = {
     "backbone row": ({"name", "layers", "weight_layers", "params_M", "GMACs", "input", "output"}, {"img_per_s"}),
-    "comparison row": ({"test_acc", "balanced_acc", "trainable_params", "total_params"}, {"seconds"}),
+    "comparison row": ({"test_acc", "balanced_acc", "trainable_params", "total_params", "epochs_run"}, {"seconds"}),
 }
 
 

@@ -146,3 +146,10 @@ def test_02_measures_the_untrained_model_before_training(m02):
     assert 0 <= untrained <= 1
     if m02["real_weights"]:  # training the head on real features beats its random start
         assert max(m02["b_val_accuracy"]) >= untrained
+
+
+@pytest.mark.notebooks
+def test_02_runs_under_the_policy_chosen_for_this_machine(m02):
+    from helpers import models
+
+    assert m02["precision"] == models.choose_precision().policy

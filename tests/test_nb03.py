@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers import exercises, tfhub
+from helpers import exercises, models, tfhub
 from helpers.course import assets, offline, runner
 
 NB03 = runner.NOTEBOOKS / "03_fine_tuning.ipynb"
@@ -214,3 +214,31 @@ def test_tfhub_offline_choice_is_labelled(monkeypatch, standin):
     choice = tfhub.mobilenet_v2_feature_vector()
     assert choice.is_standin and choice.value == str(standin)
     assert "RANDOM weights" in str(choice) and "OFFLINE STAND-IN" in str(choice)
+
+
+@pytest.mark.notebooks
+def test_03_early_stopping_records_the_epochs_it_ran(nb03):
+    for run, losses in (("fine_tune_epochs_run", "val_loss_low_lr"), ("high_lr_epochs_run", "val_loss_high_lr")):
+        assert nb03[run] == len(nb03[losses]), run
+        assert 1 <= nb03[run] <= nb03["fine_tune_epochs"], run
+    assert nb03["precision"] == models.choose_precision().policy
+
+
+def test_03_training_stops_when_the_validation_loss_stops_improving():
+    """Quick mode's few epochs never reach the patience, so the wiring is checked in the code itself."""
+    import json
+
+    cells = json.loads((runner.NOTEBOOKS / "03_fine_tuning.ipynb").read_text())["cells"]
+    (code,) = [
+        "".join(c["source"]) for c in cells if c["cell_type"] == "code" and "def fine_tune(" in "".join(c["source"])
+    ]
+    assert 'keras.callbacks.EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=' in code
+    assert "callbacks=[stop]" in code
+
+
+@pytest.mark.notebooks
+def test_03_fine_tunes_again_on_cached_views_of_the_frozen_blocks(nb03):
+    n_train = sum(nb03["counts"]["train"].values())
+    assert nb03["cached_shape"][0] == nb03["views"] * n_train  # every training image, once per view
+    assert 1 <= nb03["cached_epochs_run"] <= nb03["fine_tune_epochs"]
+    assert 0.0 <= nb03["test_acc_cached"] <= 1.0

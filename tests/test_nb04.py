@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from helpers import models
+from helpers.course import runner
+
 
 @pytest.fixture(scope="module")
 def nb04(run_notebook):
@@ -19,6 +22,7 @@ def test_04_compares_three_approaches(nb04):
         assert 0.0 <= row["balanced_acc"] <= 1.0, name
         assert row["seconds"] > 0, name
         assert 0 < row["trainable_params"] <= row["total_params"], name
+        assert 1 <= row["epochs_run"] <= nb04["epochs"], name  # early stopping may end a run sooner
     scratch, frozen, fine = rows["from scratch"], rows["frozen base + head"], rows["fine-tuned"]
     assert scratch["trainable_params"] == scratch["total_params"] < 1_000_000
     assert frozen["total_params"] > 100 * scratch["total_params"]
@@ -59,3 +63,20 @@ def test_04_domain_gap_on_fashion_mnist(nb04):
     assert abs(nb04["transfer_gain_fashion"]) < 0.15, "ImageNet features should not win big on Fashion-MNIST"
     if nb04["real_weights"]:
         assert nb04["transfer_gain_photos"] > nb04["transfer_gain_fashion"] + 0.05
+
+
+@pytest.mark.notebooks
+def test_04_runs_under_the_policy_chosen_for_this_machine(nb04):
+    assert nb04["precision"] == models.choose_precision().policy
+
+
+def test_04_training_stops_when_the_validation_loss_stops_improving():
+    """Quick mode's few epochs never reach the patience, so the wiring is checked in the code itself."""
+    import json
+
+    cells = json.loads((runner.NOTEBOOKS / "04_scratch_vs_transfer.ipynb").read_text())["cells"]
+    (code,) = [
+        "".join(c["source"]) for c in cells if c["cell_type"] == "code" and "def compile_fit(" in "".join(c["source"])
+    ]
+    assert 'keras.callbacks.EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=' in code
+    assert "callbacks=[stop]" in code

@@ -83,6 +83,7 @@ DEFAULTS: dict[str, dict[str, tuple]] = {
         "BATCH_SIZE": (16, 32, 1, None),
         "HEAD_EPOCHS": (5, 10, 1, None),
         "FINE_TUNE_EPOCHS": (2, 30, 1, None),
+        "VIEWS": (2, 5, 1, None),
         "HUB_IMAGE_SIZE": (96, 224, 32, 512),
         "HUB_EPOCHS": (1, 5, 1, None),
         "HUB_FINE_TUNE_EPOCHS": (1, 5, 1, None),
