@@ -1,22 +1,22 @@
 """How long a learner waits, and whether the input pipeline keeps up.
 
-Run with ``make bench`` (or ``python benchmarks/bench.py [--skip-notebooks]``). Writes
-``build/metrics/bench.json`` and prints a table. A benchmark, not a test: nothing here
-asserts a timing.
+Run with ``make bench`` (hours on a laptop CPU: it runs the real course twice), or
+``python benchmarks/bench.py --course-only`` / ``--precision`` / ``--quick-only`` for a part.
+Writes ``build/metrics/bench.json`` and prints the tables of the README's instructor guide.
+A benchmark, not a test: nothing here asserts a timing.
 
 Measured, each in one run on the machine at hand:
 
-* per notebook: wall seconds in quick mode and in full mode (on the real assets where they
-  are cached, else on the offline stand-ins, which is said),
-  and the peak memory of the kernel process;
-* feature extraction: images/second through the course's ``tf.data`` pipeline (decode,
-  resize, preprocess, batch, prefetch) into the VGG16 and Xception bases, divided by
-  images/second of the bare model on tensors already in memory (goal: >= 0.9);
-* head training on cached features vs end-to-end training with the frozen base: seconds
-  per epoch of each;
-* ``--precision``: the same feature extraction under float32 and under the mixed-precision policy
-  :func:`helpers.models.choose_precision` picks for this machine, and the offline study
-  (``make verify``) under both: speed-up ratios, pipeline/bare ratios, accuracies and claims.
+* the full course (:mod:`full_course`): notebooks 02-04 in full mode on a real-sized dataset
+  (the rehearsal's twins, served on 127.0.0.1), under float32 and under the policy
+  :func:`helpers.models.choose_precision` picks: minutes per notebook, the speed-up, epochs run
+  against epochs allowed (early stopping), test accuracies;
+* feature extraction under both policies: images/second through the course's ``tf.data``
+  pipeline (decode, resize, preprocess, batch, prefetch) into the VGG16 and Xception bases, divided
+  by images/second of the bare model on tensors already in memory (goal: >= 0.9);
+* the offline study (``make verify``) under both policies: accuracies and claims;
+* head training on cached features vs end-to-end training with the frozen base: seconds per epoch;
+* per notebook in quick mode: wall seconds and the kernel's peak memory.
 """
 
 from __future__ import annotations
@@ -32,6 +32,9 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import full_course  # noqa: E402  (benchmarks/, beside this file)
 
 from helpers import data, models
 from helpers.course import assets, metrics, runner  # noqa: E402
@@ -108,7 +111,15 @@ def pipeline_vs_bare(arch: str, folder: Path, size: int, batch: int) -> dict:
     }
 
 
-STUDY_KEYS = ("transfer_acc", "finetune_acc", "scratch_acc", "wrong_preprocessing_acc", "total_s")
+STUDY_KEYS = (
+    "transfer_acc",
+    "finetune_acc",
+    "finetune_augmented_acc",
+    "finetune_cached_acc",
+    "scratch_acc",
+    "wrong_preprocessing_acc",
+    "total_s",
+)
 
 
 def precision_comparison(folder: Path, size: int, batch: int) -> dict:
@@ -263,47 +274,71 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-notebooks", action="store_true", help="only the pipeline benchmarks")
     parser.add_argument("--per-class", type=int, default=32, help="images per class read")
-    parser.add_argument("--quick-only", action="store_true", help="notebooks in quick mode only")
+    parser.add_argument("--quick-only", action="store_true", help="notebooks in quick mode only, no full course")
     parser.add_argument(
         "--precision", action="store_true", help="only float32 vs the chosen mixed policy (bench-precision.json)"
     )
+    parser.add_argument(
+        "--course-only", action="store_true", help="only the full course on the real-sized twins (bench-course.json)"
+    )
+    parser.add_argument(
+        "--notebooks", nargs="+", default=list(full_course.NOTEBOOKS), help="the full course's notebooks to time"
+    )
     args = parser.parse_args(argv)
     result = {"machine": machine()}
+    chosen = models.choose_precision()
+    policies = list(dict.fromkeys(["float32", chosen.policy]))
+    if args.course_only:
+        result["course"] = full_course.run(policies, tuple(args.notebooks))
+        result["course"]["chosen"] = {"policy": chosen.policy, "reason": chosen.reason}
+        print(f"written {full_course.write(result)}")
+        print_course(result, policies)
+        return 0
     folder, source = image_folder(args.per_class)
     result["images_source"] = source
     print(f"reading {sum(data.class_counts(folder).values())} images from {folder} ({source})")
+    result["precision"] = precision_comparison(folder, 150, batch=32)
     if args.precision:
-        result["precision"] = precision_comparison(folder, 150, batch=32)
         out = metrics.metrics_dir() / "bench-precision.json"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, indent=2))
         print_precision(result["precision"])
         print(f"written {out}")
         return 0
-    result["pipeline"] = {}
-    for arch, size in (("vgg16", 150), ("xception", 150)):
-        print(f"pipeline vs bare model: {arch} at {size}px ...", flush=True)
-        result["pipeline"][arch] = pipeline_vs_bare(arch, folder, size, batch=32)
+    result["pipeline"] = result["precision"]["policies"]["float32"]["pipeline"]
     print("head on cached features vs end to end ...", flush=True)
     result["training"] = head_vs_end_to_end(folder, 150, batch=32)
     if not args.skip_notebooks:
-        print("notebooks ...", flush=True)
-        result["full_mode_data"] = (
-            "the real course's assets"
-            if runner.full_mode_available()
-            else "offline stand-ins (photo cut-outs, Xception for VGG16)"
-        )
-        result["notebooks"] = notebook_times(full=not args.quick_only)
+        print("notebooks, quick mode ...", flush=True)
+        result["notebooks"] = notebook_times(full=False)
         peaks = {k: r["peak_rss_mib"] for k, r in result["notebooks"].items() if r["peak_rss_mib"]}
         if peaks:
             largest = max(peaks, key=peaks.get)
             result["peak_memory"] = {"notebook": largest, "mib": peaks[largest]}
+        if not args.quick_only:
+            result["course"] = full_course.run(policies, tuple(args.notebooks))
+            result["course"]["chosen"] = {"policy": chosen.policy, "reason": chosen.reason}
     out = metrics.metrics_dir() / "bench.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2))
     print_table(result)
+    print_precision(result["precision"])
+    if "course" in result:
+        print_course(result, policies)
     print(f"written {out}")
     return 0
+
+
+def print_course(result: dict, policies: list[str]) -> None:
+    """The full course's table: the number a learner waits, per notebook and policy."""
+    m = result["machine"]
+    course = result["course"]
+    print(
+        f"\nfull course on {course['data']}; machine: {m.get('cpu', '?')}, {m['cpus']} cores, "
+        f"GPU: {', '.join(m['gpu']) or 'none'}; chosen policy {course['chosen']['policy']} "
+        f"({course['chosen']['reason']})"
+    )
+    print(full_course.table(course, policies))
 
 
 def print_table(result: dict) -> None:

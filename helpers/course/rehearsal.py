@@ -106,7 +106,11 @@ def _photo_pool() -> dict[str, list]:
 
 
 def _twin_cats_and_dogs(path: Path) -> None:
-    """``cats_and_dogs_filtered/{train,validation}/{cats,dogs}/cat.N.jpg``: 1000/1000/500/500 JPEGs."""
+    """``cats_and_dogs_filtered/{train,validation}/{cats,dogs}/cat.N.jpg``: 1000/1000/500/500 JPEGs.
+
+    Real-sized, so that ``make bench`` times the full course on it: the real archive's counts and
+    numbering, photos of the real ones' sizes (240-500 px a side, 4:3, 3:4 or square).
+    """
     from PIL import Image, ImageOps
 
     rng = random.Random(SEED)
@@ -117,13 +121,13 @@ def _twin_cats_and_dogs(path: Path) -> None:
             for label, photos in pool.items():
                 for i in range(first, first + n):
                     photo = rng.choice(photos)
-                    side = rng.randint(120, 260)
-                    photo = ImageOps.contain(photo, (side, side))
+                    # the real photos' sizes: at most 500 px a side, mostly landscape 4:3, some portrait or square
+                    height = rng.randint(240, 500)
+                    width = min(500, round(height * rng.choice((4 / 3, 4 / 3, 1.0, 3 / 4))))
+                    photo = ImageOps.contain(photo, (round(width * rng.uniform(0.6, 1.0)), height))
                     if rng.random() < 0.5:
                         photo = ImageOps.mirror(photo)
-                    canvas = Image.new(
-                        "RGB", (side + rng.randint(0, 60), side), tuple(rng.randint(150, 255) for _ in range(3))
-                    )
+                    canvas = Image.new("RGB", (width, height), tuple(rng.randint(150, 255) for _ in range(3)))
                     canvas.paste(
                         photo, (rng.randint(0, canvas.width - photo.width), (canvas.height - photo.height) // 2), photo
                     )
