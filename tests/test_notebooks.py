@@ -199,3 +199,14 @@ def test_the_kernels_own_stderr_goes_to_a_log_not_the_console(tmp_path, capfd):
     log = (tmp_path / "executed" / "tiny.kernel.log").read_text()
     assert "IPKernelApp" in log, log  # ipykernel's start-up warning landed there
     assert "cell ran" in out.read_text()
+
+
+@pytest.mark.parametrize(
+    "notebook, defines", [("03_fine_tuning", "fine_tune"), ("04_scratch_vs_transfer", "compile_fit")]
+)
+def test_training_stops_when_the_validation_loss_stops_improving(notebook, defines):
+    """Quick mode's few epochs never reach the patience, so the wiring is checked in the code itself."""
+    cells = json.loads((runner.NOTEBOOKS / f"{notebook}.ipynb").read_text())["cells"]
+    (code,) = [src for c in cells if c["cell_type"] == "code" and f"def {defines}(" in (src := "".join(c["source"]))]
+    assert 'keras.callbacks.EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=' in code
+    assert "callbacks=[stop]" in code
