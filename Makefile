@@ -74,7 +74,7 @@ fixtures:  ## offline stand-ins: Debian photo cut-outs and Fashion-MNIST, the ki
 lab: install  ## open JupyterLab on notebooks/
 	$(BIN)/jupyter lab notebooks/
 
-verify: install  ## offline proof that transfer works: frozen/fine-tuned Xception vs scratch vs wrong preprocessing (~2-4 min)
+verify: install  ## offline proof that transfer works: frozen/fine-tuned Xception vs scratch vs wrong preprocessing, cached views, BN (~5 min)
 	$(BIN)/python -m helpers verify
 
 doctor: install  ## versions, CPU/GPU, cache folder, every asset's status
@@ -86,7 +86,7 @@ fetch: install  ## pre-download every asset for a class (needs internet)
 serve: install  ## instructors: serve the fetched assets to the room (learners set COURSE_ASSET_MIRROR)
 	$(BIN)/python -m helpers serve
 
-bench: install  ## how long a learner waits; whether tf.data keeps up (build/metrics/bench.json)
+bench: install  ## how long a learner waits: the full course under float32 and mixed precision (hours on a CPU; build/metrics/bench.json)
 	$(BIN)/python benchmarks/bench.py
 
 # Developer tools (ruff, jupytext, mutmut) live in their own venv, layered on .venv by a .pth file:
