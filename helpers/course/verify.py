@@ -386,21 +386,32 @@ def _study(cfg: Config, verbose: int) -> dict:
     return result
 
 
+def _trained_head(cfg: Config, weights, f_train, y_train, n: int, *, seed: int, augment: bool) -> tuple:
+    """A fresh base in a transfer model whose head is trained on ``f_train``, the frozen base's cached
+    features (they depend neither on the seed nor on augmentation, which is off at inference)."""
+    import keras
+
+    shape = (cfg.image_size, cfg.image_size, 3)
+    keras.utils.set_random_seed(seed)
+    base = models.BACKBONES[cfg.backbone].build(weights=weights, include_top=False, input_shape=shape)
+    model = models.transfer_model(
+        base, n, preprocess=models.preprocess_for(cfg.backbone), input_shape=shape, augment=augment, seed=seed
+    )
+    f_in = keras.Input(f_train.shape[1:])
+    head = keras.Model(f_in, model.get_layer("classifier")(model.get_layer("dropout")(f_in)))
+    head.compile(optimizer=keras.optimizers.Adam(cfg.head_lr), loss="sparse_categorical_crossentropy")
+    head.fit(f_train, y_train, epochs=cfg.head_epochs, batch_size=cfg.batch_size, verbose=0)
+    return base, model
+
+
 def _cached_arms(cfg: Config, weights, f_train, x_train, y_train, x_test, y_test, n: int) -> dict:
     """Fine-tune the top of the base, with augmentation, from the same trained head, two ways:
     end to end (every epoch runs every block on a new random view), and on ``cached_views`` views
     computed once by the frozen blocks (:func:`helpers.models.split_at`), the same number of steps."""
     import keras
 
-    shape = (cfg.image_size, cfg.image_size, 3)
     spec = models.BACKBONES[cfg.backbone]
-    keras.utils.set_random_seed(cfg.seed)
-    base = spec.build(weights=weights, include_top=False, input_shape=shape)
-    model = models.transfer_model(base, n, preprocess=spec.preprocess, input_shape=shape, augment=True, seed=cfg.seed)
-    f_in = keras.Input(f_train.shape[1:])
-    head = keras.Model(f_in, model.get_layer("classifier")(model.get_layer("dropout")(f_in)))
-    head.compile(optimizer=keras.optimizers.Adam(cfg.head_lr), loss="sparse_categorical_crossentropy")
-    head.fit(f_train, y_train, epochs=cfg.head_epochs, batch_size=cfg.batch_size, verbose=0)
+    base, model = _trained_head(cfg, weights, f_train, y_train, n, seed=cfg.seed, augment=True)
     start = model.get_weights()
     models.unfreeze_top(base, cfg.finetune_from)
     out: dict = {"cached_views": cfg.cached_views, "cached_epochs": cfg.cached_epochs}
@@ -458,17 +469,8 @@ def _batchnorm_arms(
         "bn_trainable_moving_mean_drift": [],
         "bn_frozen_moving_mean_drift": [],
     }
-    shape = (cfg.image_size, cfg.image_size, 3)
     for seed in cfg.bn_seeds:
-        keras.utils.set_random_seed(seed)
-        base = models.BACKBONES[cfg.backbone].build(weights=weights, include_top=False, input_shape=shape)
-        model = models.transfer_model(
-            base, n, preprocess=models.preprocess_for(cfg.backbone), input_shape=shape, augment=False, seed=seed
-        )
-        f_in = keras.Input(f_train.shape[1:])  # the frozen base's features do not depend on the seed
-        head = keras.Model(f_in, model.get_layer("classifier")(model.get_layer("dropout")(f_in)))
-        head.compile(optimizer=keras.optimizers.Adam(cfg.head_lr), loss="sparse_categorical_crossentropy")
-        head.fit(f_train, y_train, epochs=cfg.head_epochs, batch_size=cfg.batch_size, verbose=0)
+        base, model = _trained_head(cfg, weights, f_train, y_train, n, seed=seed, augment=False)
         start = model.get_weights()  # moving statistics included
         bns = [layer for layer in base.layers if isinstance(layer, keras.layers.BatchNormalization)]
         means = [np.array(layer.moving_mean.numpy()) for layer in bns]
@@ -492,7 +494,7 @@ def _batchnorm_arms(
                 for layer, m in zip(bns, means)
             ]
             out[f"bn_{arm}_moving_mean_drift"].append(round(float(np.mean(drift)), 6))
-        del model, base, head
+        del model, base
         fresh_session(cfg.precision)
     return out
 
