@@ -23,6 +23,9 @@ def test_04_compares_three_approaches(nb04):
         assert 0 < row["trainable_params"] <= row["total_params"], name
         assert 1 <= row["epochs_run"] <= nb04["epochs"], name  # early stopping may end a run sooner
     scratch, frozen, fine = rows["from scratch"], rows["frozen base + head"], rows["fine-tuned"]
+    # Both transfer approaches train on VIEWS cached views of every training image, and pay for caching them.
+    assert nb04["views"] >= 2 and nb04["cached_views"] == nb04["views"] * nb04["train_images"]
+    assert min(frozen["seconds"], fine["seconds"]) > nb04["cache_seconds"] > 0
     assert scratch["trainable_params"] == scratch["total_params"] < 1_000_000
     assert frozen["total_params"] > 100 * scratch["total_params"]
     assert frozen["trainable_params"] < 0.01 * frozen["total_params"], "only the head trains"

@@ -210,3 +210,17 @@ def test_training_stops_when_the_validation_loss_stops_improving(notebook, defin
     (code,) = [src for c in cells if c["cell_type"] == "code" and f"def {defines}(" in (src := "".join(c["source"]))]
     assert 'keras.callbacks.EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=' in code
     assert "callbacks=[stop]" in code
+
+
+def test_04_trains_both_transfer_approaches_on_the_cached_views():
+    """Quick mode is too small to tell the times apart, so which data each approach trains on is read in its code."""
+    cells = json.loads((runner.NOTEBOOKS / "04_scratch_vs_transfer.ipynb").read_text())["cells"]
+    code = {}
+    for cell in cells:
+        src = "".join(cell["source"])
+        for name in ("frozen base + head", "fine-tuned", "from scratch"):
+            if cell["cell_type"] == "code" and f'report("{name}"' in src:
+                code[name] = src
+    assert code["frozen base + head"].count("data=cached") == 1
+    assert code["fine-tuned"].count("data=cached") == 2, "the head and the top block both train on the views"
+    assert "data=cached" not in code["from scratch"], "the scratch CNN learns every layer: nothing to cache"

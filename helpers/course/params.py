@@ -94,6 +94,7 @@ DEFAULTS: dict[str, dict[str, tuple]] = {
         "EVAL_PER_CLASS": (25, None, 1, None),
         "BATCH_SIZE": (16, 32, 1, None),
         "EPOCHS": (6, 30, 2, None),  # fine-tuning needs one epoch for the head, one after
+        "VIEWS": (2, 5, 1, None),
         "CURVE_SIZES": ([3, 8, 20], [10, 25, 50, 100, 500, 1000], 1, None),
         "CURVE_EPOCHS": (15, 30, 1, None),
         "REPEATS": (2, 3, 1, None),
