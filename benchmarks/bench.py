@@ -201,46 +201,12 @@ def head_vs_end_to_end(folder: Path, size: int, batch: int) -> dict:
     }
 
 
-_RUN_ONE = """
-import json, resource, sys, time
-from pathlib import Path
-from helpers.course import runner
-start = time.perf_counter()
-try:
-    runner.execute(Path(sys.argv[1]), quick=sys.argv[2] == "quick", out_dir=runner.BUILD / "bench")
-    status = "ok"
-except Exception as e:
-    status = f"failed: {type(e).__name__}"
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the kernel, our only child
-print(json.dumps({"seconds": round(time.perf_counter() - start, 1), "status": status,
-                  "peak_rss_mib": round(peak)}))
-"""
-
-
-def notebook_times(full: bool) -> dict:
-    """Wall seconds and the kernel's own peak memory for each notebook (one run each).
-
-    Each notebook runs from a fresh Python process, so the peak memory of its kernel is its own,
-    not the largest so far.
-    """
-    import subprocess
-
+def notebook_times() -> dict:
+    """Wall seconds and the kernel's own peak memory for each notebook in quick mode (one run each)."""
     rows = {}
     for nb in runner.notebooks():
-        for mode in ["quick"] + (["full"] if full else []):
-            done = subprocess.run(
-                [sys.executable, "-c", _RUN_ONE, str(nb), mode], capture_output=True, text=True, cwd=runner.ROOT
-            )
-            lines = done.stdout.strip().splitlines()
-            try:
-                row = json.loads(lines[-1])
-            except (IndexError, json.JSONDecodeError):  # a benchmark reports, it does not stop
-                row = {"seconds": None, "status": f"failed: {done.stderr.strip()[-200:]}", "peak_rss_mib": None}
-            rows[f"{nb.stem} ({mode})"] = row
-            print(
-                f"  {nb.stem:32s} {mode:5s} {row['seconds']} s  peak {row['peak_rss_mib']} MiB  {row['status']}",
-                flush=True,
-            )
+        row = rows[f"{nb.stem} (quick)"] = full_course.time_notebook(nb, quick=True, out=runner.BUILD / "bench")
+        print(f"  {nb.stem:32s} quick {row['seconds']} s  peak {row['peak_rss_mib']} MiB  {row['status']}", flush=True)
     return rows
 
 
@@ -310,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     result["training"] = head_vs_end_to_end(folder, 150, batch=32)
     if not args.skip_notebooks:
         print("notebooks, quick mode ...", flush=True)
-        result["notebooks"] = notebook_times(full=False)
+        result["notebooks"] = notebook_times()
         peaks = {k: r["peak_rss_mib"] for k, r in result["notebooks"].items() if r["peak_rss_mib"]}
         if peaks:
             largest = max(peaks, key=peaks.get)

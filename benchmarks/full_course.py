@@ -33,7 +33,7 @@ from helpers.course import runner
 args = json.loads(sys.argv[1])
 start = time.perf_counter()
 try:
-    runner.execute(Path(args["path"]), quick=False, out_dir=Path(args["out"]), parameters=args["parameters"],
+    runner.execute(Path(args["path"]), quick=args["quick"], out_dir=Path(args["out"]), parameters=args["parameters"],
                    timeout=args["timeout"])
     status = "ok"
 except Exception as e:
@@ -41,6 +41,30 @@ except Exception as e:
 peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the kernel, our only child
 print(json.dumps({"seconds": round(time.perf_counter() - start, 1), "status": status, "peak_rss_mib": round(peak)}))
 """
+
+
+def time_notebook(
+    path: Path, *, quick: bool, out: Path, parameters: dict | None = None, timeout: int = 4 * 3600, env=None
+) -> dict:
+    """Run one notebook from a fresh Python process: wall seconds, status and its kernel's peak memory.
+
+    A process of its own makes the peak memory the notebook's, not the largest so far. A failure is
+    reported in ``status``, not raised: a benchmark reports, it does not stop.
+
+    Example: ``time_notebook(runner.NOTEBOOKS / "01_xception_prediction.ipynb", quick=True, out=Path("build/bench"))``
+    """
+    args = {"path": str(path), "quick": quick, "out": str(out), "parameters": parameters or {}, "timeout": timeout}
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN_ONE, json.dumps(args)],
+        capture_output=True,
+        text=True,
+        cwd=runner.ROOT,
+        env={**os.environ, **(env or {})},
+    )
+    try:
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        return {"seconds": None, "status": f"failed: {done.stderr.strip()[-300:]}", "peak_rss_mib": None}
 
 
 def epochs_and_accuracy(notebook: str, record: dict) -> dict:
@@ -83,23 +107,14 @@ def tagged_seconds(executed: Path, tag: str = "solution") -> float:
 def _run_notebook(
     name: str, policy: str, env: dict[str, str], out: Path, timeout: int, parameters: dict | None = None
 ) -> dict:
-    args = {
-        "path": str(runner.NOTEBOOKS / f"{name}.ipynb"),
-        "out": str(out / "executed"),
-        "parameters": {"PRECISION": policy, **(parameters or {})},
-        "timeout": timeout,
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", _RUN_ONE, json.dumps(args)],
-        capture_output=True,
-        text=True,
-        cwd=runner.ROOT,
-        env={**os.environ, **env},
+    row = time_notebook(
+        runner.NOTEBOOKS / f"{name}.ipynb",
+        quick=False,  # full mode: the real course
+        out=out / "executed",
+        parameters={"PRECISION": policy, **(parameters or {})},
+        timeout=timeout,
+        env=env,
     )
-    try:
-        row = json.loads(done.stdout.strip().splitlines()[-1])
-    except (IndexError, json.JSONDecodeError):  # a benchmark reports, it does not stop
-        row = {"seconds": None, "status": f"failed: {done.stderr.strip()[-300:]}", "peak_rss_mib": None}
     executed = out / "executed" / f"{name}.ipynb"
     row["solution_seconds"] = tagged_seconds(executed) if executed.is_file() else None
     record = json.loads((Path(env["COURSE_METRICS_DIR"]) / f"{name}.json").read_text()) if row["status"] == "ok" else {}

@@ -187,7 +187,7 @@ def test_run_notebook_passes_the_policy_and_reads_the_notebooks_record(monkeypat
     ((args, seen_env),) = calls
     assert args["parameters"] == {"PRECISION": "mixed_bfloat16", "E": 2} and args["timeout"] == 99
     assert args["path"].endswith("notebooks/02_vgg16_feature_extraction.ipynb") and seen_env["X"] == "1"
-    assert "quick=False" in full_course._RUN_ONE  # full mode: the real course
+    assert args["quick"] is False and args["out"].endswith("executed")  # full mode: the real course
     assert row["seconds"] == 61.0 and row["epochs"] == {"method B": "7 of 30"}
     assert row["precision_recorded"] == "mixed_bfloat16" and row["solution_seconds"] is None  # no executed copy
 
@@ -200,3 +200,26 @@ def test_run_notebook_passes_the_policy_and_reads_the_notebooks_record(monkeypat
     )
     row = full_course._run_notebook("02_vgg16_feature_extraction", "float32", env, tmp_path / "o", 99)
     assert row["status"] == "failed: Boom" and row["test_accuracy"]["method A"] is None  # no stale record read
+
+
+def test_time_notebook_runs_the_notebook_in_the_mode_and_with_the_parameters_asked(tmp_path):
+    """The child script is a string: only running it shows that it passes the mode and the parameters on."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("QUICK = None\nEPOCHS = 1", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell("print(f'QUICK={QUICK} EPOCHS={EPOCHS}')"),
+        ]
+    )
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(tmp_path / "tiny.ipynb"))
+    row = full_course.time_notebook(
+        tmp_path / "tiny.ipynb", quick=False, out=tmp_path / "out", parameters={"EPOCHS": 7}
+    )
+    assert row["status"] == "ok" and row["seconds"] > 0 and row["peak_rss_mib"] > 0
+    assert "QUICK=False EPOCHS=7" in (tmp_path / "out" / "tiny.ipynb").read_text()
+
+    (tmp_path / "broken.ipynb").write_text("not a notebook")
+    row = full_course.time_notebook(tmp_path / "broken.ipynb", quick=True, out=tmp_path / "out")
+    assert row["status"].startswith("failed") and row["seconds"] is not None  # reported, not raised
