@@ -257,6 +257,7 @@ def top_of(model, base):
     return keras.Sequential([keras.Input(train_cut.shape[1:]), upper, *head_layers], name=f"top_of_{model.name}")
 
 
+# %% slideshow={"slide_type": "fragment"}
 views = tf.data.Dataset.from_tensor_slices((train_cut, train_cut_labels)).shuffle(len(train_cut), seed=SEED)
 cached = (views.repeat().batch(BATCH_SIZE), (val_cut, val_cut_labels), len(train_ds))  # compile_fit's data
 

@@ -156,6 +156,9 @@ COMPARED = {
     },
     "04_scratch_vs_transfer": {
         "precision",
+        "views",
+        "cached_views",
+        "train_images",
         "backbone",
         "batch_size",
         "chance",
@@ -202,7 +205,12 @@ SKIPPED = {
         "extract_seconds",
     },
     "03_fine_tuning": {"fine_tune_seconds", "cached_seconds"},
-    "04_scratch_vs_transfer": {"fashion_feature_seconds", "fashion_seconds_scratch", "fashion_seconds_transfer"},
+    "04_scratch_vs_transfer": {
+        "cache_seconds",
+        "fashion_feature_seconds",
+        "fashion_seconds_scratch",
+        "fashion_seconds_transfer",
+    },
 }
 # Nested records: a backbone_table row (notebook 00's `backbones`), a comparison row (notebook 04).
 NESTED = {
