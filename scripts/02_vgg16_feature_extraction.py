@@ -47,8 +47,8 @@ if "google.colab" in sys.modules:
 # %% [markdown] slideshow={"slide_type": "skip"}
 # **Parameters.** The next cell is the only one you need to edit. `QUICK = True` runs a small version
 # (at most 50 training images per class at 72x72 pixels, 5 epochs: a minute or two on a laptop CPU);
-# `QUICK = False` is the real course (all 2000 training images at 150x150, 30 epochs: use a GPU for
-# method B). `None` means "the default for the mode" (or, for `BACKBONE`, "VGG16 if its weights are
+# `QUICK = False` is the real course (all 2000 training images at 150x150, 10 epochs; on a laptop CPU each
+# epoch of method B takes one to three minutes, on a GPU a few seconds). `None` means "the default for the mode" (or, for `BACKBONE`, "VGG16 if its weights are
 # here").
 
 # %% slideshow={"slide_type": "skip"} tags=["parameters"]
@@ -56,7 +56,7 @@ QUICK = None  # True: small data, few epochs; False: the real course; None: quic
 SEED = 42
 BACKBONE = None  # "vgg16" or "xception"; None: VGG16 if its ImageNet weights are here, else Xception
 IMAGE_SIZE = None  # pixels per side: quick 72, full 150 as in Chollet's book (notebook 03 uses the same)
-EPOCHS = None  # quick 5, full 30
+EPOCHS = None  # quick 5, full 10 (as the TensorFlow tutorial; Chollet's book trains 30, on a GPU)
 TRAIN_PER_CLASS = None  # training images per class: quick 50, full all (1000)
 EVAL_PER_CLASS = None  # validation and test images per class: quick 25, full all (250 each)
 BATCH_SIZE = 20
