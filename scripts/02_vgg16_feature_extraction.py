@@ -47,9 +47,9 @@ if "google.colab" in sys.modules:
 # %% [markdown] slideshow={"slide_type": "skip"}
 # **Parameters.** The next cell is the only one you need to edit. `QUICK = True` runs a small version
 # (at most 50 training images per class at 72x72 pixels, 5 epochs: a minute or two on a laptop CPU);
-# `QUICK = False` is the real course (all 2000 training images at 150x150, 10 epochs; on a laptop CPU each
-# epoch of method B takes one to three minutes, on a GPU a few seconds). `None` means "the default for the mode" (or, for `BACKBONE`, "VGG16 if its weights are
-# here").
+# `QUICK = False` is the real course (all 2000 training images at 150x150, 10 epochs; on a laptop CPU
+# each epoch of method B takes one to three minutes, on a GPU a few seconds). `None` means "the default
+# for the mode" (or, for `BACKBONE`, "VGG16 if its weights are here").
 
 # %% slideshow={"slide_type": "skip"} tags=["parameters"]
 QUICK = None  # True: small data, few epochs; False: the real course; None: quick when COURSE_QUICK is 1 (CI, make run)

@@ -59,9 +59,7 @@ TRAIN_PER_CLASS = None  # training images per class (quick 50, full 1000: all of
 EVAL_PER_CLASS = None  # validation and test images per class: quick 25, full all (250 each)
 BATCH_SIZE = None  # quick 16 (more steps from few images), full 32
 HEAD_EPOCHS = None  # epochs for the head, only if notebook 02's model cannot be used (quick 5, full 10)
-FINE_TUNE_EPOCHS = (
-    None  # epochs of fine-tuning (quick 2, full 10 as the TensorFlow tutorial; Chollet's book: 100, on a GPU)
-)
+FINE_TUNE_EPOCHS = None  # fine-tuning epochs (quick 2, full 10 as TensorFlow's tutorial; Chollet: 100, GPU)
 VIEWS = None  # augmented views of each training image cached through the frozen blocks (quick 2, full 5)
 HEAD_LEARNING_RATE = 1e-3  # Adam, base frozen
 LEARNING_RATE = 1e-5  # RMSprop for fine-tuning: 10-100x below the head's
