@@ -81,9 +81,14 @@ def epochs_and_accuracy(notebook: str, record: dict) -> dict:
         allowed = record.get("fine_tune_epochs")
         epochs = {
             "fine-tuning": f"{record.get('fine_tune_epochs_run')} of {allowed}",
-            "high learning rate": f"{record.get('high_lr_epochs_run')} of {allowed}",
+            "on cached views": f"{record.get('cached_epochs_run')} of {allowed}",
+            "high learning rate (cached views)": f"{record.get('high_lr_epochs_run')} of {allowed}",
         }
-        accuracy = {"frozen": record.get("test_acc_head"), "fine-tuned": record.get("test_acc_fine")}
+        accuracy = {
+            "frozen": record.get("test_acc_head"),
+            "fine-tuned": record.get("test_acc_fine"),
+            "on cached views": record.get("test_acc_cached"),
+        }
     else:
         rows = record.get("comparison", {})
         epochs = {name: f"{row.get('epochs_run')} of {record.get('epochs')}" for name, row in rows.items()}

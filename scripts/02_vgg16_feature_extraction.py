@@ -47,7 +47,7 @@ if "google.colab" in sys.modules:
 # %% [markdown] slideshow={"slide_type": "skip"}
 # **Parameters.** The next cell is the only one you need to edit. `QUICK = True` runs a small version
 # (at most 50 training images per class at 72x72 pixels, 5 epochs: a minute or two on a laptop CPU);
-# `QUICK = False` is the real course (all 2000 training images at 150x150, 10 epochs; on a laptop CPU
+# `QUICK = False` is the real course (all 2000 training images at 150x150, 5 epochs; on a laptop CPU
 # each epoch of method B takes one to three minutes, on a GPU a few seconds). `None` means "the default
 # for the mode" (or, for `BACKBONE`, "VGG16 if its weights are here").
 
@@ -56,7 +56,7 @@ QUICK = None  # True: small data, few epochs; False: the real course; None: quic
 SEED = 42
 BACKBONE = None  # "vgg16" or "xception"; None: VGG16 if its ImageNet weights are here, else Xception
 IMAGE_SIZE = None  # pixels per side: quick 72, full 150 as in Chollet's book (notebook 03 uses the same)
-EPOCHS = None  # quick 5, full 10 (as the TensorFlow tutorial; Chollet's book trains 30, on a GPU)
+EPOCHS = None  # quick 5, full 5: a CPU budget (TensorFlow's tutorial: 10; Chollet's book: 30, on a GPU)
 TRAIN_PER_CLASS = None  # training images per class: quick 50, full all (1000)
 EVAL_PER_CLASS = None  # validation and test images per class: quick 25, full all (250 each)
 BATCH_SIZE = 20
@@ -356,7 +356,7 @@ print(f"before training: validation accuracy {untrained['accuracy']:.3f}, loss {
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Two callbacks keep the best epoch rather than the last: `EarlyStopping` stops when the validation loss
-# has not improved for 5 epochs and restores the best epoch's weights, and `ModelCheckpoint` saves the
+# has not improved for 2 epochs and restores the best epoch's weights, and `ModelCheckpoint` saves the
 # model of that epoch, the file notebook 03 continues from. The test set below is then evaluated on the
 # best epoch's model, chosen on validation data only.
 
@@ -365,7 +365,7 @@ MODEL_PATH = course.model_path  # build/models/02_transfer.keras
 timer_b = EpochTimer()
 callbacks = [
     timer_b,
-    keras.callbacks.EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True),
+    keras.callbacks.EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True),
     keras.callbacks.ModelCheckpoint(MODEL_PATH, monitor="val_loss", save_best_only=True),
 ]
 history_b = model.fit(train_ds, epochs=EPOCHS, validation_data=val_ds, callbacks=callbacks, verbose=2)

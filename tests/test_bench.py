@@ -92,13 +92,19 @@ def test_epochs_and_accuracy_read_each_notebooks_record():
     nb03 = {
         "fine_tune_epochs": 30,
         "fine_tune_epochs_run": 14,
+        "cached_epochs_run": 12,
         "high_lr_epochs_run": 6,
         "test_acc_head": 0.9,
         "test_acc_fine": 0.95,
+        "test_acc_cached": 0.94,
     }
     got = full_course.epochs_and_accuracy("03_fine_tuning", nb03)
-    assert got["epochs"] == {"fine-tuning": "14 of 30", "high learning rate": "6 of 30"}
-    assert got["test_accuracy"] == {"frozen": 0.9, "fine-tuned": 0.95}
+    assert got["epochs"] == {
+        "fine-tuning": "14 of 30",
+        "on cached views": "12 of 30",
+        "high learning rate (cached views)": "6 of 30",
+    }
+    assert got["test_accuracy"] == {"frozen": 0.9, "fine-tuned": 0.95, "on cached views": 0.94}
     nb04 = {"epochs": 30, "comparison": {"from scratch": {"epochs_run": 25, "test_acc": 0.7}}}
     got = full_course.epochs_and_accuracy("04_scratch_vs_transfer", nb04)
     assert got == {"epochs": {"from scratch": "25 of 30"}, "test_accuracy": {"from scratch": 0.7}}

@@ -5,10 +5,11 @@ from __future__ import annotations
 import ast
 import json
 import logging
+import re
 
 import pytest
 
-from helpers.course import runner
+from helpers.course import params, runner
 
 NOTEBOOKS = runner.notebooks()
 IDS = [p.stem for p in NOTEBOOKS]
@@ -202,14 +203,38 @@ def test_the_kernels_own_stderr_goes_to_a_log_not_the_console(tmp_path, capfd):
 
 
 @pytest.mark.parametrize(
-    "notebook, defines", [("03_fine_tuning", "fine_tune"), ("04_scratch_vs_transfer", "compile_fit")]
+    "notebook, defines",
+    [
+        ("03_fine_tuning", "fine_tune"),
+        ("03_fine_tuning", "fine_tune_on_views"),
+        ("04_scratch_vs_transfer", "compile_fit"),
+    ],
 )
 def test_training_stops_when_the_validation_loss_stops_improving(notebook, defines):
     """Quick mode's few epochs never reach the patience, so the wiring is checked in the code itself."""
     cells = json.loads((runner.NOTEBOOKS / f"{notebook}.ipynb").read_text())["cells"]
     (code,) = [src for c in cells if c["cell_type"] == "code" and f"def {defines}(" in (src := "".join(c["source"]))]
-    assert 'keras.callbacks.EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=' in code
+    assert re.search(r'keras\.callbacks\.EarlyStopping\(monitor="val_loss", patience=\d+, restore_best_weights=', code)
     assert "callbacks=[stop]" in code
+
+
+@pytest.mark.parametrize(
+    "notebook, budget",
+    [
+        ("02_vgg16_feature_extraction", "EPOCHS"),
+        ("03_fine_tuning", "FINE_TUNE_EPOCHS"),
+        ("04_scratch_vs_transfer", "EPOCHS"),
+    ],
+)
+def test_early_stopping_can_fire_within_full_modes_budget(notebook, budget):
+    """A patience as long as the epoch budget would never stop anything: full mode would pay every epoch."""
+    code = "".join(
+        "".join(c["source"]) for c in json.loads((runner.NOTEBOOKS / f"{notebook}.ipynb").read_text())["cells"]
+    )
+    patiences = [int(p) for p in re.findall(r"EarlyStopping\(monitor=\"val_loss\", patience=(\d+)", code)]
+    assert patiences, f"{notebook}: no EarlyStopping on the validation loss"
+    full_budget = params.DEFAULTS[notebook][budget][1]
+    assert max(patiences) < full_budget, (notebook, patiences, full_budget)
 
 
 def test_04_trains_both_transfer_approaches_on_the_cached_views():
