@@ -53,15 +53,15 @@ IMAGE_SIZE = None  # pixels per side (quick 72, full 150)
 TRAIN_PER_CLASS = None  # training images per class (quick 50, full 1000: all of them)
 EVAL_PER_CLASS = None  # validation and test images per class: quick 25, full all (250 each)
 BATCH_SIZE = None  # quick 16 (more steps from few images), full 32
-EPOCHS = None  # the training budget every approach gets (quick 6, full 20)
-VIEWS = None  # augmented views of each training image cached through the frozen blocks (quick 2, full 5)
+EPOCHS = None  # the training budget every approach gets (quick 6, full 8)
+VIEWS = None  # augmented views of each training image cached through the frozen blocks (quick 2, full 2)
 LEARNING_RATE = 1e-3  # Adam, for the scratch CNN and for heads
 FINE_TUNE_LEARNING_RATE = 1e-5  # RMSprop, once the top of the base is unfrozen
-CURVE_SIZES = None  # learning curve: images per class (quick [3, 8, 20], full [10, 25, 50, 100, 250])
-CURVE_EPOCHS = None  # epochs per point of the learning curve (quick 15, full 30)
+CURVE_SIZES = None  # learning curve: images per class (quick [3, 8, 20], full [10, 25, 50, 100])
+CURVE_EPOCHS = None  # epochs per point of the learning curve (quick 15, full 20)
 REPEATS = None  # runs per point of both curves, each with its own seed and images (quick 2, full 3)
-FASHION_PER_CLASS = None  # Fashion-MNIST training images per class (quick [10, 20], full [10, 50, 100])
-FASHION_TEST = None  # Fashion-MNIST test images, each one Xception forward pass (quick 1000, full 5000)
+FASHION_PER_CLASS = None  # Fashion-MNIST training images per class (quick [10, 20], full [10, 50])
+FASHION_TEST = None  # Fashion-MNIST test images, each one Xception forward pass (quick 1000, full 2000)
 FASHION_IMAGE_SIZE = None  # 28 px upscaled to this for Xception (quick 75, full 96; at least 71)
 FASHION_EPOCHS = 30
 PRECISION = None  # "float32", "mixed_bfloat16" or "mixed_float16"; None: the fastest this machine has natively
@@ -162,7 +162,7 @@ print(f"base: {spec.constructor}, fine-tuning from {TOP_BLOCK!r}")
 # Every model sees the same images with the same budget of `EPOCHS`. The fine-tuned model spends the
 # first half training its head (base frozen) and the second half fine-tuning the top block with a 100x
 # lower learning rate, the recipe of notebook 03. `EarlyStopping` ends a run when its validation loss has
-# not improved for 5 epochs and restores its best epoch: `compile_fit` returns the epochs it ran.
+# not improved for 3 epochs and restores its best epoch: `compile_fit` returns the epochs it ran.
 
 # %% [markdown] slideshow={"slide_type": "notes"} tags=["notes"]
 # **Speaker notes.** Same images, same epochs, same seeds: only the starting point differs. Ask for predictions before the run. Quick-mode numbers are noisy: read the gap against the noise margin (two test images), not the last decimal.
@@ -175,7 +175,7 @@ def compile_fit(model, optimizer, epochs, initial_epoch=0, data=None):
     # data: (training batches, validation data, steps per epoch); None: the images, end to end
     train, val, steps = data or (train_ds, val_ds, None)
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True)
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
     history = model.fit(
         train,
         validation_data=val,
@@ -365,7 +365,7 @@ helpers.explain.first_layer_filters(ft_base);
 # **Fast feature extraction** runs the frozen base **once** over all training and test images and caches
 # the outputs; each point of the curve then trains only a small dense head on a subset of the cached
 # features. (No augmentation for the cached features, so this is the cheap variant of approach 2.)
-# In full mode the curve stops at 250 images per class: the three approaches above already trained on
+# In full mode the curve stops at 100 images per class: the three approaches above already trained on
 # all 1000, and each doubling of the size doubles the scratch CNN's share of the curve's time.
 
 # %% [markdown] slideshow={"slide_type": "notes"} tags=["notes"]
@@ -732,8 +732,8 @@ print(f"The transfer gain {change}; on Fashion-MNIST (+- {noise:.1%} from run to
 #    (d) The small CNN was trained for more epochs on Fashion-MNIST.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# 4. **Give scratch more time.** Train the scratch CNN on, up to three times the budget in all
-#    (`3 * EPOCHS`), with the same early stopping. Does it catch up with the fine-tuned model? At what
+# 4. **Give scratch more time.** Train the scratch CNN on, up to twice the budget in all
+#    (`2 * EPOCHS`), with the same early stopping. Does it catch up with the fine-tuned model? At what
 #    cost in seconds?
 # 5. **Closing the domain gap.** For Fashion-MNIST, take Xception's features from an *earlier* layer
 #    (for example the output of `block4_sepconv2_bn`, averaged over space) instead of the last one. Lower
@@ -795,19 +795,19 @@ from tqdm.keras import TqdmCallback
 
 start = time.perf_counter()
 done = results["from scratch"]["epochs_run"]
-stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True)
+stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
 more = scratch.fit(
     train_ds,
     validation_data=val_ds,
     initial_epoch=done,  # `scratch` is still compiled: fit continues with its optimizer's state
-    epochs=3 * EPOCHS,
+    epochs=2 * EPOCHS,
     verbose=0,
     callbacks=[stop, TqdmCallback(verbose=0)],
 )
 acc = scratch.evaluate(test_ds, verbose=0, return_dict=True)["accuracy"]
 seconds = results["from scratch"]["seconds"] + time.perf_counter() - start
 print(
-    f"scratch, {done + len(more.history['loss'])} of {3 * EPOCHS} epochs: {acc:.3f} in {seconds:.0f} s; "
+    f"scratch, {done + len(more.history['loss'])} of {2 * EPOCHS} epochs: {acc:.3f} in {seconds:.0f} s; "
     f"fine-tuned, {EPOCHS} epochs: {results['fine-tuned']['test_acc']:.3f} in {results['fine-tuned']['seconds']:.0f} s "
     f"(guessing {class_names[majority]!r}: {MAJORITY_BASELINE:.3f})"
 )

@@ -31,7 +31,7 @@ def _ns02(**overrides) -> dict:
 # ---------------------------------------------------------------- parameters
 
 
-@pytest.mark.parametrize("quick, size, epochs, per_class", [(True, 72, 5, 50), (False, 150, 5, None)])
+@pytest.mark.parametrize("quick, size, epochs, per_class", [(True, 72, 5, 50), (False, 150, 3, None)])
 def test_none_takes_the_default_of_the_mode(quick, size, epochs, per_class):
     ns = _ns02()
     resolved = params.resolve(NB02, ns, quick)

@@ -71,7 +71,7 @@ DEFAULTS: dict[str, dict[str, tuple]] = {
     "01_xception_prediction": {"TOP_K": (3, 3, 1, 10)},
     "02_vgg16_feature_extraction": {
         "IMAGE_SIZE": (72, 150, 32, 512),  # VGG16's smallest input is 32 (Xception's 71: checked by setup)
-        "EPOCHS": (5, 5, 1, None),  # full: a CPU budget, method B is end to end (TensorFlow's tutorial: 10)
+        "EPOCHS": (5, 3, 1, None),  # full: a CPU budget, method B is end to end (TensorFlow's tutorial: 10)
         "TRAIN_PER_CLASS": (50, None, 1, None),
         "EVAL_PER_CLASS": (25, None, 1, None),
         "BATCH_SIZE": (20, 20, 1, None),
@@ -82,24 +82,24 @@ DEFAULTS: dict[str, dict[str, tuple]] = {
         "EVAL_PER_CLASS": (25, None, 1, None),
         "BATCH_SIZE": (16, 32, 1, None),
         "HEAD_EPOCHS": (5, 10, 1, None),
-        "FINE_TUNE_EPOCHS": (2, 5, 1, None),  # full: a CPU budget, about the images keras.io's guide fine-tunes on
-        "VIEWS": (2, 5, 1, None),
+        "FINE_TUNE_EPOCHS": (2, 3, 1, None),  # full: a CPU budget, about the images keras.io's guide fine-tunes on
+        "VIEWS": (2, 2, 1, None),
         "HUB_IMAGE_SIZE": (96, 224, 32, 512),
-        "HUB_EPOCHS": (1, 3, 1, None),
-        "HUB_FINE_TUNE_EPOCHS": (1, 2, 1, None),  # the whole module trains: 224 px, slow
+        "HUB_EPOCHS": (1, 2, 1, None),
+        "HUB_FINE_TUNE_EPOCHS": (1, 1, 1, None),  # the whole module trains: 224 px, slow
     },
     "04_scratch_vs_transfer": {
         "IMAGE_SIZE": (72, 150, 71, 512),  # Xception needs at least 71 px
         "TRAIN_PER_CLASS": (50, None, 1, None),
         "EVAL_PER_CLASS": (25, None, 1, None),
         "BATCH_SIZE": (16, 32, 1, None),
-        "EPOCHS": (6, 20, 2, None),  # fine-tuning needs one epoch for the head, one after
-        "VIEWS": (2, 5, 1, None),
-        "CURVE_SIZES": ([3, 8, 20], [10, 25, 50, 100, 250], 1, None),  # 1000: approaches 1-3 above
-        "CURVE_EPOCHS": (15, 30, 1, None),
+        "EPOCHS": (6, 8, 2, None),  # fine-tuning needs one epoch for the head, one after
+        "VIEWS": (2, 2, 1, None),
+        "CURVE_SIZES": ([3, 8, 20], [10, 25, 50, 100], 1, None),  # 1000: approaches 1-3 above
+        "CURVE_EPOCHS": (15, 20, 1, None),
         "REPEATS": (2, 3, 1, None),
-        "FASHION_PER_CLASS": ([10, 20], [10, 50, 100], 1, None),
-        "FASHION_TEST": (1000, 5000, 100, 10_000),  # the test set has 10,000
+        "FASHION_PER_CLASS": ([10, 20], [10, 50], 1, None),
+        "FASHION_TEST": (1000, 2000, 100, 10_000),  # the test set has 10,000
         "FASHION_IMAGE_SIZE": (75, 96, 71, 299),
         "FASHION_EPOCHS": (30, 30, 1, None),
     },
