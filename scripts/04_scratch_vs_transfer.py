@@ -808,8 +808,8 @@ acc = scratch.evaluate(test_ds, verbose=0, return_dict=True)["accuracy"]
 seconds = results["from scratch"]["seconds"] + time.perf_counter() - start
 print(
     f"scratch, {done + len(more.history['loss'])} of {2 * EPOCHS} epochs: {acc:.3f} in {seconds:.0f} s; "
-    f"fine-tuned, {EPOCHS} epochs: {results['fine-tuned']['test_acc']:.3f} in {results['fine-tuned']['seconds']:.0f} s "
-    f"(guessing {class_names[majority]!r}: {MAJORITY_BASELINE:.3f})"
+    f"fine-tuned, {results['fine-tuned']['epochs_run']} of {EPOCHS} epochs: {results['fine-tuned']['test_acc']:.3f} "
+    f"in {results['fine-tuned']['seconds']:.0f} s (guessing {class_names[majority]!r}: {MAJORITY_BASELINE:.3f})"
 )
 
 # %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
