@@ -107,7 +107,7 @@ class Config:
     bn_run_eagerly: bool = True  # tracing (or XLA-compiling) the whole base's gradient costs more than 8 steps
     # Fine-tuning on cached views: the frozen blocks below `finetune_from` run once per view, not once per epoch
     cached_epochs: int = 10  # both arms: end to end with augmentation vs upper block on cached augmented views
-    cached_views: int = 5  # augmented views of each training image through the frozen blocks, each used twice
+    cached_views: int = 2  # augmented views of each image through the frozen blocks, each used 5 times (as full mode)
     cached_lr: float = 1e-4  # at finetune_lr (1e-5) 6 epochs left both arms at their start: nothing to compare
     precision: str | None = None  # dtype policy of every arm; None: helpers.models.choose_precision(), as notebooks
 
