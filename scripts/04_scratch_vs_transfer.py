@@ -231,7 +231,7 @@ report("from scratch", scratch, time.perf_counter() - start, ran)
 # end to end they would process every image again in every epoch. As in notebook 03's last section,
 # pass `VIEWS` augmented views of every training image through them once and train on the cached
 # outputs: the same layers and weights train, on `VIEWS` random views of each image instead of a fresh
-# one every epoch. Both approaches start from these outputs, so their times below include this one pass.
+# one every epoch. Both approaches start from these outputs, so their times below include the caching.
 
 # %% slideshow={"slide_type": "fragment"}
 start = time.perf_counter()
@@ -245,21 +245,45 @@ cache_seconds = time.perf_counter() - start
 print(f"cached {train_cut.shape} ({train_cut.nbytes / 1e6:.0f} MB) in {cache_seconds:.0f} s")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# `top_of` builds the part of a transfer model above the cut: its top block and its head, the very
-# layers, so training it trains the model. One epoch is one pass over as many cached views as there are
-# training images: the same number of steps as an epoch on the images.
+# **And the top block, while it is frozen.** Approach 2 never trains its top block, and approach 3 trains
+# its head before it unfreezes it. Until then the top block's outputs on the cached views do not change
+# either: pass the views through it once more, and train those heads on what comes out (notebook 02's
+# fast feature extraction, here on `VIEWS` augmented views of every image).
+
+# %% slideshow={"slide_type": "fragment"}
+start = time.perf_counter()
+_, upper = helpers.models.split_at(make_base(), TOP_BLOCK)  # the top block of a fresh base, frozen
+train_top = upper.predict(train_cut, batch_size=BATCH_SIZE, verbose=0)
+val_top = upper.predict(val_cut, batch_size=BATCH_SIZE, verbose=0)
+cache_seconds += time.perf_counter() - start
+print(f"top block's outputs {train_top.shape} in {time.perf_counter() - start:.0f} s")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# `head_of` and `top_of` build the parts of a transfer model above each cut: its head alone, or its top
+# block and its head. They hold the very layers, so training them trains the model. One epoch is one
+# pass over as many cached views as there are training images: the same number of steps as an epoch on
+# the images.
 
 
 # %% slideshow={"slide_type": "fragment"}
+def head_of(model, base):
+    head_layers = model.layers[model.layers.index(base) + 1 :]  # pooling, dropout, classifier
+    return keras.Sequential([keras.Input(train_top.shape[1:]), *head_layers], name=f"head_of_{model.name}")
+
+
 def top_of(model, base):
     _, upper = helpers.models.split_at(base, TOP_BLOCK)
-    head_layers = model.layers[model.layers.index(base) + 1 :]  # pooling, dropout, classifier
+    head_layers = model.layers[model.layers.index(base) + 1 :]
     return keras.Sequential([keras.Input(train_cut.shape[1:]), upper, *head_layers], name=f"top_of_{model.name}")
 
 
-# %% slideshow={"slide_type": "fragment"}
-views = tf.data.Dataset.from_tensor_slices((train_cut, train_cut_labels)).shuffle(len(train_cut), seed=SEED)
-cached = (views.repeat().batch(BATCH_SIZE), (val_cut, val_cut_labels), len(train_ds))  # compile_fit's data
+def views_data(train_views, val_views):
+    # compile_fit's data: the views shuffled and repeated, the validation views, steps per epoch
+    views = tf.data.Dataset.from_tensor_slices((train_views, train_cut_labels)).shuffle(len(train_views), seed=SEED)
+    return views.repeat().batch(BATCH_SIZE), (val_views, val_cut_labels), len(train_ds)
+
+
+cached, top_outputs = views_data(train_cut, val_cut), views_data(train_top, val_top)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **2. Frozen pretrained base + new head** (feature extraction with augmentation): only the head trains.
@@ -268,7 +292,7 @@ cached = (views.repeat().batch(BATCH_SIZE), (val_cut, val_cut_labels), len(train
 start = time.perf_counter()
 frozen_base = make_base()
 frozen = make_transfer(frozen_base)
-ran = compile_fit(top_of(frozen, frozen_base), keras.optimizers.Adam(LEARNING_RATE), EPOCHS, data=cached)
+ran = compile_fit(head_of(frozen, frozen_base), keras.optimizers.Adam(LEARNING_RATE), EPOCHS, data=top_outputs)
 report("frozen base + head", frozen, cache_seconds + time.perf_counter() - start, ran)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -278,12 +302,15 @@ report("frozen base + head", frozen, cache_seconds + time.perf_counter() - start
 start = time.perf_counter()
 ft_base = make_base()
 fine = make_transfer(ft_base)
-top = top_of(fine, ft_base)
 HEAD_EPOCHS = EPOCHS // 2
-ran = compile_fit(top, keras.optimizers.Adam(LEARNING_RATE), HEAD_EPOCHS, data=cached)
+ran = compile_fit(head_of(fine, ft_base), keras.optimizers.Adam(LEARNING_RATE), HEAD_EPOCHS, data=top_outputs)
 helpers.models.unfreeze_top(ft_base, TOP_BLOCK)
 ran += compile_fit(
-    top, keras.optimizers.RMSprop(FINE_TUNE_LEARNING_RATE), EPOCHS - HEAD_EPOCHS, initial_epoch=ran, data=cached
+    top_of(fine, ft_base),
+    keras.optimizers.RMSprop(FINE_TUNE_LEARNING_RATE),
+    EPOCHS - HEAD_EPOCHS,
+    initial_epoch=ran,
+    data=cached,
 )
 report("fine-tuned", fine, cache_seconds + time.perf_counter() - start, ran)
 
@@ -420,7 +447,7 @@ def subset(labels, n, seed):
 
 
 class ShowProgress(keras.callbacks.Callback):
-    """Writes the model, epoch and loss into a tqdm bar's postfix (redrawn every 10 batches)."""
+    """Writes the model, epoch and loss into a tqdm bar's postfix."""
 
     def __init__(self, bar, epochs):
         super().__init__()
@@ -434,7 +461,6 @@ class ShowProgress(keras.callbacks.Callback):
             training=self.model.name,
             epoch=f"{self.epoch}/{self.epochs}",
             loss=f"{float(logs['loss']):.3f}",
-            refresh=batch % 10 == 0,
         )
 
 
@@ -442,8 +468,12 @@ def fit_score(model, x, y, x_test, y_test, epochs, bar):
     """Train on (x, y), return the balanced accuracy on the test images.
 
     Batches of 8: with a few dozen images, bigger batches leave the small CNN too few steps to converge.
+    Such steps are so small that calling them costs as much as computing them: `steps_per_execution`
+    runs 8 per call.
     """
-    model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE), loss="sparse_categorical_crossentropy")
+    model.compile(
+        optimizer=keras.optimizers.Adam(LEARNING_RATE), loss="sparse_categorical_crossentropy", steps_per_execution=8
+    )
     batches = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=SEED).batch(8)  # faster than arrays
     model.fit(batches, epochs=epochs, verbose=0, callbacks=[ShowProgress(bar, epochs)])
     return balanced_accuracy(y_test, np.asarray(model(x_test, training=False)).argmax(axis=1))

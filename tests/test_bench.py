@@ -24,6 +24,22 @@ def test_median_seconds_runs_warmup_plus_repeats(monkeypatch):
     assert next(durations, "all used") == "all used"  # warm-up plus three repeats
 
 
+def test_paired_seconds_takes_turns_and_ratios_within_each_turn(monkeypatch):
+    clock, calls = [0.0], []
+    # warm-ups (50 s, 60 s) untimed; then turns on a machine whose speed drifts: (1, 2), (10, 20), (3, 3)
+    durations = {"a": iter([50.0, 1.0, 10.0, 3.0]), "b": iter([60.0, 2.0, 20.0, 3.0])}
+
+    def run(name):
+        calls.append(name)
+        clock[0] += next(durations[name])
+
+    monkeypatch.setattr(bench, "time", SimpleNamespace(perf_counter=lambda: clock[0]))
+    first, second, ratio = bench.paired_seconds(lambda: run("a"), lambda: run("b"), repeats=3)
+    assert calls == ["a", "b"] * 4
+    assert (first, second) == (3.0, 3.0)
+    assert ratio == 2.0  # two turns of three say 2.0; the ratio of the medians (1.0) would mix the drifts
+
+
 def test_table_lists_every_measure(capsys):
     result = {
         "machine": {"cpu": "Test CPU @ 2.0GHz", "cpus": 2, "gpu": [], "tensorflow": "2.21.0"},
