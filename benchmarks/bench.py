@@ -13,7 +13,8 @@ Measured, each in one run on the machine at hand:
   against epochs allowed (early stopping), test accuracies;
 * feature extraction under both policies: images/second through the course's ``tf.data``
   pipeline (decode, resize, preprocess, batch, prefetch) into the VGG16 and Xception bases, divided
-  by images/second of the bare model on tensors already in memory (goal: >= 0.9);
+  by images/second of the bare model on tensors already in memory (goal: >= 0.9); the two are timed
+  in turns and the ratio is the median of the turns' ratios, as the shared machine's speed drifts;
 * the offline study (``make verify``) under both policies: accuracies and claims;
 * head training on cached features vs end-to-end training with the frozen base: seconds per epoch;
 * per notebook in quick mode: wall seconds and the kernel's peak memory.
