@@ -468,8 +468,7 @@ def fit_score(model, x, y, x_test, y_test, epochs, bar):
     """Train on (x, y), return the balanced accuracy on the test images.
 
     Batches of 8: with a few dozen images, bigger batches leave the small CNN too few steps to converge.
-    Such steps are so small that calling them costs as much as computing them: `steps_per_execution`
-    runs 8 per call.
+    Such small steps spend much of their time in the call itself: `steps_per_execution` runs 8 per call.
     """
     model.compile(
         optimizer=keras.optimizers.Adam(LEARNING_RATE), loss="sparse_categorical_crossentropy", steps_per_execution=8
