@@ -389,9 +389,10 @@ helpers.explain.first_layer_filters(ft_base);
 # ## Learning curve: how much data does each approach need?
 #
 # Training every point end to end would repeat the expensive forward pass through the base many times.
-# **Fast feature extraction** runs the frozen base **once** over all training and test images and caches
-# the outputs; each point of the curve then trains only a small dense head on a subset of the cached
-# features. (No augmentation for the cached features, so this is the cheap variant of approach 2.)
+# **Fast feature extraction** runs the frozen base **once** over the training images the curve uses and
+# the test images, and caches the outputs; each point of the curve then trains only a small dense head on
+# a subset of the cached features. (No augmentation for the cached features, so this is the cheap
+# variant of approach 2.)
 # In full mode the curve stops at 100 images per class: the three approaches above already trained on
 # all 1000, and each doubling of the size doubles the scratch CNN's share of the curve's time.
 
@@ -403,15 +404,30 @@ smallest = min(counts["train"].values())
 CURVE_SIZES = sorted({min(n, smallest) for n in CURVE_SIZES})
 print("images per class:", CURVE_SIZES, f"(the smallest class has {smallest})")
 
-# %% slideshow={"slide_type": "fragment"}
-plain_train = load("train")  # not shuffled: images, labels and features stay aligned
-photo_images_train = np.concatenate([x for x, _ in plain_train])
-photo_labels_train = np.concatenate([y for _, y in plain_train])
-photo_images_test = np.concatenate([x for x, _ in test_ds])
-print("images:", photo_images_train.shape, photo_images_test.shape)
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# No run of the curve uses more than `CURVE_SIZES[-1]` images per class, so draw one **pool** big enough
+# for every run's largest subset, and pay the base's forward pass for those images only (in full mode
+# 300 of the 1000 per class).
 
 # %% slideshow={"slide_type": "fragment"}
-photo_features_train, _ = helpers.models.extract_features(frozen_base, plain_train, spec.preprocess)
+def subset(labels, n, seed):
+    # Indices of the first n images of each class in one random order fixed by the seed.
+    order = np.random.default_rng(seed).permutation(len(labels))
+    return np.concatenate([order[labels[order] == c][:n] for c in np.unique(labels)])
+
+
+plain_train = load("train")  # not shuffled: images and labels stay aligned
+all_images = np.concatenate([x for x, _ in plain_train])
+all_labels = np.concatenate([y for _, y in plain_train])
+pool = subset(all_labels, CURVE_SIZES[-1] * REPEATS, seed=SEED)
+photo_images_train, photo_labels_train = all_images[pool], all_labels[pool]
+photo_images_test = np.concatenate([x for x, _ in test_ds])
+del all_images
+print(f"training pool {photo_images_train.shape} of {len(all_labels)} images, test {photo_images_test.shape}")
+
+# %% slideshow={"slide_type": "fragment"}
+pool_ds = tf.data.Dataset.from_tensor_slices((photo_images_train, photo_labels_train)).batch(BATCH_SIZE)
+photo_features_train, _ = helpers.models.extract_features(frozen_base, pool_ds, spec.preprocess)
 photo_features_test, _ = helpers.models.extract_features(frozen_base, test_ds, spec.preprocess)
 photo_features_train = photo_features_train.mean(axis=(1, 2))  # global average pooling
 photo_features_test = photo_features_test.mean(axis=(1, 2))
@@ -433,19 +449,13 @@ helpers.explain.feature_projection(
 
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# Smaller training sets are nested inside larger ones (the first *n* images of each class in one fixed
-# random order), so the curve compares like with like. With a few images per class, *which* images you
-# draw matters as much as the method: each point is trained `REPEATS` times, each run with its own seed
-# (another random order of the images, another initialisation). The plot shows the mean, a band of one
-# standard deviation around it, and the majority-class baseline.
+# Smaller training sets are nested inside larger ones (`subset`: the first *n* images of each class of
+# the pool in one fixed random order), so the curve compares like with like. With a few images per
+# class, *which* images you draw matters as much as the method: each point is trained `REPEATS` times,
+# each run with its own seed (another random order of the images, another initialisation). The plot
+# shows the mean, a band of one standard deviation around it, and the majority-class baseline.
 
 # %% slideshow={"slide_type": "fragment"}
-def subset(labels, n, seed):
-    # Indices of the first n images of each class in one random order fixed by the seed.
-    order = np.random.default_rng(seed).permutation(len(labels))
-    return np.concatenate([order[labels[order] == c][:n] for c in np.unique(labels)])
-
-
 class ShowProgress(keras.callbacks.Callback):
     """Writes the model, epoch and loss into a tqdm bar's postfix."""
 
@@ -571,7 +581,7 @@ print(
 (fashion_images_all, fashion_labels_all), (fashion_test_images_all, fashion_test_labels_all) = course.fashion
 
 # %% slideshow={"slide_type": "fragment"}
-# One pool of training images big enough for every run's largest subset; features are computed once for it.
+# As for the photos: one pool of training images big enough for every run's largest subset, its features computed once.
 pool = subset(fashion_labels_all, FASHION_PER_CLASS[-1] * REPEATS, seed=SEED)
 test_pick = np.random.default_rng(SEED).permutation(len(fashion_test_labels_all))[:FASHION_TEST]
 fashion_images_train, fashion_labels_train = fashion_images_all[pool], fashion_labels_all[pool]
@@ -885,6 +895,7 @@ course.record(
     curve_transfer_std=curve[TRANSFER].std(axis=1),
     curve_scratch_std=curve[SCRATCH].std(axis=1),
     curve_sizes=CURVE_SIZES,
+    curve_pool_images=len(photo_features_train),
     fashion_feature_seconds=feature_seconds,
     fashion_test_images=len(fashion_features_test),
     fashion_transfer=fashion_curve[FT_TRANSFER].mean(axis=1),

@@ -166,6 +166,7 @@ COMPARED = {
         "comparison",
         "counts",
         "curve_epochs",
+        "curve_pool_images",
         "curve_scratch",
         "curve_scratch_std",
         "curve_sizes",

@@ -46,6 +46,9 @@ def test_04_learning_curve(nb04):
     assert len(nb04["curve_transfer_std"]) == len(nb04["curve_scratch_std"]) == len(sizes)
     assert nb04["repeats"] >= 2, "a spread needs several runs per point"
     assert min(nb04["curve_transfer_std"] + nb04["curve_scratch_std"]) >= 0.0
+    # The base sees only a pool big enough for every run's largest subset (every image only in small classes).
+    pool = sum(min(sizes[-1] * nb04["repeats"], n) for n in nb04["counts"]["train"].values())
+    assert nb04["curve_pool_images"] == pool <= nb04["train_images"]
     if nb04["real_weights"]:
         # Real ImageNet features on photos beat guessing (balanced accuracy: 1/classes) by a margin.
         assert nb04["curve_transfer"][-1] > nb04["chance"] + 0.15

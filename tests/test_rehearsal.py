@@ -142,6 +142,14 @@ def test_the_online_branches_ran(rehearsal_result):
 
 
 @NEEDS_FIXTURES
+def test_04_runs_the_base_only_on_the_learning_curves_pool(rehearsal_result):
+    # On the cats-vs-dogs twin every class is larger than the pool (offline, the small cut-out classes are not).
+    m04 = _record("04_scratch_vs_transfer")
+    pool = sum(min(m04["curve_sizes"][-1] * m04["repeats"], n) for n in m04["counts"]["train"].values())
+    assert m04["curve_pool_images"] == pool < m04["train_images"]
+
+
+@NEEDS_FIXTURES
 def test_a_cache_filled_by_keras_get_file_extract_counts(rehearsal_result):
     layout = rehearsal_result["keras_extracted_layout"]
     assert layout["get_file_returned"] == "datasets/cats_and_dogs_filtered_extracted"  # Keras >= 3.6
